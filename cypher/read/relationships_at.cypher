@@ -1,0 +1,6 @@
+// Relationships at one node.  $id, $types (null = any), $out, $in (booleans).
+MATCH (n:Entity {id: $id})-[r]-(m:Entity)
+WHERE ($types IS NULL OR type(r) IN $types)
+  AND ((startNode(r) = n AND $out) OR (endNode(r) = n AND $in))
+RETURN startNode(r).id AS src, type(r) AS type, endNode(r).id AS dst, r.key AS key, properties(r) AS props
+ORDER BY type, src, dst, key

@@ -1,0 +1,5 @@
+// Delete relationships of one type by identity.  $rows: [{src, dst, key}].
+UNWIND $rows AS row
+MATCH (:Entity {id: row.src})-[r:{{rel_type}} {key: row.key}]->(:Entity {id: row.dst})
+DELETE r
+RETURN count(*) AS deleted

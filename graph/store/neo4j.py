@@ -1,0 +1,359 @@
+"""The production store: Neo4j 5 through the official ``neo4j`` driver (6.x).
+
+* Schema: versioned files ``cypher/schema/V*.cypher`` applied once each, recorded as
+  ``(:SchemaMigration {version})``.
+* Writes: one managed transaction per :meth:`Neo4jStore.write` call (``execute_write``, so
+  transient errors such as deadlocks are retried — every write is an idempotent MERGE), rows
+  batched as ``UNWIND $rows`` sorted by key, one query per label or relationship type.
+* Values travel only as parameters; labels and types come from the enums via
+  :func:`cypher.render`.
+* Works with ``bolt://`` and ``neo4j://`` (routing) URIs; reads are routed to readers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import networkx as nx
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+import cypher
+from graph.errors import StoreError, StoreUnavailable
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
+from graph.store.base import (
+    Counts,
+    Direction,
+    GraphStore,
+    WriteSummary,
+    check_relationship_endpoints,
+    chunks as _chunks,
+    diff_nodes,
+    diff_relationships,
+)
+
+__all__ = ["Neo4jStore"]
+
+_PAGE = 5000
+
+
+def _node(row: Mapping[str, Any]) -> NodeRecord:
+    props = dict(row["props"])
+    props.pop("id", None)
+    return NodeRecord.model_construct(id=row["id"], label=NodeLabel(row["label"]), props=props)
+
+
+def _rel(row: Mapping[str, Any], rel_type: str | None = None) -> RelRecord:
+    props = dict(row["props"])
+    props.pop("key", None)
+    return RelRecord.model_construct(
+        src=row["src"], type=RelType(rel_type or row["type"]), dst=row["dst"],
+        key=row["key"] or "", props=props,
+    )
+
+
+class Neo4jStore(GraphStore):
+    """A :class:`GraphStore` in a Neo4j 5 database.
+
+    Args:
+        uri: ``bolt://host:7687`` or ``neo4j://host:7687``.
+        auth: ``(user, password)`` or ``None`` for a server with auth disabled.
+        database: the database name.
+        batch_size: rows per ``UNWIND`` statement.
+    """
+
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        auth: tuple[str, str] | None = None,
+        *,
+        database: str = "neo4j",
+        batch_size: int = 2000,
+        apply_schema: bool = True,
+    ) -> None:
+        self.uri = uri
+        self.database = database
+        self.batch_size = batch_size
+        self._driver = GraphDatabase.driver(uri, auth=auth)
+        try:
+            self._driver.verify_connectivity()
+        except (ServiceUnavailable, AuthError, OSError) as exc:
+            self._driver.close()
+            raise StoreUnavailable(
+                f"无法连接 Neo4j (cannot reach Neo4j) at {uri}: {exc}. "
+                "Start the local one with `scripts/neo4j.sh start` or check KG_NEO4J_URI."
+            ) from exc
+        self._graph: nx.MultiDiGraph | None = None
+        self._graph_generation = -1
+        if apply_schema:
+            self.apply_schema()
+
+    @property
+    def driver(self) -> neo4j.Driver:
+        """The driver, for the query services that run Cypher of their own."""
+        return self._driver
+
+    # ------------------------------------------------------------------ plumbing
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a read query (routed to a reader) and return its records as dicts."""
+        records, _, _ = self._driver.execute_query(
+            query, dict(params or {}), database_=self.database, routing_=RoutingControl.READ
+        )
+        return [r.data() for r in records]
+
+    def _write_query(self, query: str, params: Mapping[str, Any] | None = None) -> None:
+        self._driver.execute_query(
+            query, dict(params or {}), database_=self.database, routing_=RoutingControl.WRITE
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+    def apply_schema(self) -> list[str]:
+        done = {r["v"] for r in self.read("MATCH (m:SchemaMigration) RETURN m.version AS v")}
+        applied = []
+        for version, name, text in cypher.migrations():
+            if version in done:
+                continue
+            for statement in _statements(text):
+                self._write_query(statement)
+            self._write_query(cypher.load("write/apply_migration"), {"version": version, "name": name})
+            applied.append(f"V{version:04d}__{name}")
+        if applied:
+            self._driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        return applied
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # ------------------------------------------------------------------ writes
+    def write(
+        self, nodes: Iterable[NodeRecord] = (), relationships: Iterable[RelRecord] = ()
+    ) -> WriteSummary:
+        nodes = list(nodes)
+        rels = list(relationships)
+        if not nodes and not rels:
+            return WriteSummary()
+        with self._driver.session(database=self.database) as session:
+            return session.execute_write(self._write_tx, nodes, rels)
+
+    def _write_tx(
+        self, tx: ManagedTransaction, nodes: list[NodeRecord], rels: list[RelRecord]
+    ) -> WriteSummary:
+        summary = WriteSummary()
+        existing = self._fetch_nodes(tx, [n.id for n in nodes])
+        to_write, s = diff_nodes(nodes, existing)
+        summary += s
+        by_label: dict[NodeLabel, list[dict[str, Any]]] = defaultdict(list)
+        for n in to_write:
+            by_label[n.label].append({"id": n.id, "props": n.props})
+        for label in sorted(by_label):
+            query = cypher.render("write/upsert_nodes", label=label)
+            for chunk in _chunks(by_label[label], self.batch_size):
+                tx.run(query, rows=chunk).consume()
+        if rels:
+            endpoint_ids = sorted({i for r in rels for i in (r.src, r.dst)})
+            labels = {n.id: n.label for n in self._fetch_nodes(tx, endpoint_ids).values()}
+            check_relationship_endpoints(rels, labels)
+            old = self._fetch_rels(tx, rels)
+            rels_to_write, s = diff_relationships(rels, old)
+            summary += s
+            by_type: dict[RelType, list[dict[str, Any]]] = defaultdict(list)
+            for r in rels_to_write:
+                by_type[r.type].append({"src": r.src, "dst": r.dst, "key": r.key, "props": r.props})
+            for rel_type in sorted(by_type):
+                query = cypher.render("write/upsert_relationships", rel_type=rel_type)
+                for chunk in _chunks(by_type[rel_type], self.batch_size):
+                    tx.run(query, rows=chunk).consume()
+        if summary.changed:
+            tx.run(cypher.load("write/bump_generation")).consume()
+        return summary
+
+    def _fetch_nodes(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, NodeRecord]:
+        out: dict[str, NodeRecord] = {}
+        query = cypher.load("read/nodes_by_id")
+        for chunk in _chunks(sorted(set(ids)), _PAGE):
+            for row in tx.run(query, ids=list(chunk)):
+                out[row["id"]] = _node(row)
+        return out
+
+    def _fetch_rels(
+        self, tx: ManagedTransaction, rels: Sequence[RelRecord]
+    ) -> dict[tuple[str, str, str, str], RelRecord]:
+        out: dict[tuple[str, str, str, str], RelRecord] = {}
+        by_type: dict[RelType, set[tuple[str, str, str]]] = defaultdict(set)
+        for r in rels:
+            by_type[r.type].add((r.src, r.dst, r.key))
+        for rel_type in sorted(by_type):
+            query = cypher.render("read/relationships_by_identity", rel_type=rel_type)
+            rows = [{"src": s, "dst": d, "key": k} for s, d, k in sorted(by_type[rel_type])]
+            for chunk in _chunks(rows, _PAGE):
+                for row in tx.run(query, rows=list(chunk)):
+                    rec = _rel(row, rel_type.value)
+                    out[rec.identity] = rec
+        return out
+
+    def delete_nodes(self, ids: Iterable[str]) -> int:
+        ids = sorted(set(ids))
+        if not ids:
+            return 0
+
+        def work(tx: ManagedTransaction) -> int:
+            deleted = 0
+            for chunk in _chunks(ids, self.batch_size):
+                deleted += tx.run(cypher.load("write/delete_nodes"), ids=list(chunk)).single()["deleted"]
+            if deleted:
+                tx.run(cypher.load("write/bump_generation")).consume()
+            return deleted
+
+        with self._driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def delete_relationships(self, identities: Iterable[tuple[str, str, str, str]]) -> int:
+        by_type: dict[RelType, list[dict[str, str]]] = defaultdict(list)
+        for src, rel_type, dst, key in sorted(set(identities)):
+            by_type[RelType(rel_type)].append({"src": src, "dst": dst, "key": key})
+        if not by_type:
+            return 0
+
+        def work(tx: ManagedTransaction) -> int:
+            deleted = 0
+            for rel_type in sorted(by_type):
+                query = cypher.render("write/delete_relationships", rel_type=rel_type)
+                deleted += tx.run(query, rows=by_type[rel_type]).single()["deleted"]
+            if deleted:
+                tx.run(cypher.load("write/bump_generation")).consume()
+            return deleted
+
+        with self._driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    # ------------------------------------------------------------------ reads
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, NodeRecord]:
+        out: dict[str, NodeRecord] = {}
+        for chunk in _chunks(sorted(set(ids)), _PAGE):
+            for row in self.read(cypher.load("read/nodes_by_id"), {"ids": list(chunk)}):
+                out[row["id"]] = _node(row)
+        return out
+
+    def find_nodes(
+        self,
+        label: NodeLabel | None = None,
+        *,
+        name_contains: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[NodeRecord]:
+        for key in where or {}:
+            if not key.isidentifier():
+                raise StoreError(f"bad property name {key!r}")
+        params = {
+            "name_contains": name_contains or None,
+            "where": dict(where or {}),
+            "limit": int(limit),
+            "offset": int(offset),
+        }
+        if label is None:
+            query = cypher.load("read/find_nodes")
+        else:
+            query = cypher.render("read/find_nodes_labeled", label=NodeLabel(label))
+        return [_node(r) for r in self.read(query, params)]
+
+    def relationships(
+        self,
+        node_id: str,
+        *,
+        types: Iterable[RelType] | None = None,
+        direction: Direction = "both",
+    ) -> list[RelRecord]:
+        params = {
+            "id": node_id,
+            "types": [RelType(t).value for t in types] if types is not None else None,
+            "out": direction in ("out", "both"),
+            "in": direction in ("in", "both"),
+        }
+        return [_rel(r) for r in self.read(cypher.load("read/relationships_at"), params)]
+
+    def iter_nodes(self, label: NodeLabel | None = None) -> Iterator[NodeRecord]:
+        after = ""
+        while True:
+            rows = self.read(
+                cypher.load("read/iter_nodes"),
+                {"label": NodeLabel(label).value if label else None, "after": after, "limit": _PAGE},
+            )
+            for row in rows:
+                yield _node(row)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1]["id"]
+
+    def iter_relationships(self, rel_type: RelType | None = None) -> Iterator[RelRecord]:
+        after = ""
+        while True:
+            rows = self.read(
+                "MATCH (a:Entity) WHERE a.id > $after RETURN a.id AS id ORDER BY a.id LIMIT $limit",
+                {"after": after, "limit": _PAGE},
+            )
+            if not rows:
+                return
+            last = rows[-1]["id"]
+            page = self.read(
+                cypher.load("read/iter_relationships"),
+                {"type": RelType(rel_type).value if rel_type else None, "after": after, "limit": _PAGE},
+            )
+            for row in page:
+                yield _rel(row)
+            if len(rows) < _PAGE:
+                return
+            after = last
+
+    def counts(self) -> Counts:
+        nodes = {r["label"]: r["n"] for r in self.read(cypher.load("read/counts_nodes"))}
+        rels = {r["type"]: r["n"] for r in self.read(cypher.load("read/counts_relationships"))}
+        return Counts(nodes=nodes, relationships=rels)
+
+    def generation(self) -> int:
+        return int(self.read(cypher.load("read/generation"))[0]["generation"])
+
+    def graph(self) -> nx.MultiDiGraph:
+        gen = self.generation()
+        if self._graph is None or gen != self._graph_generation:
+            self._graph = super().graph()
+            self._graph_generation = gen
+        return self._graph
+
+    def clear(self) -> None:
+        """Delete every entity (tests and `kg reset`); schema and run log stay."""
+        with self._driver.session(database=self.database) as session:
+            # CALL … IN TRANSACTIONS needs an auto-commit transaction (session.run).
+            session.run(
+                "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+        self._write_query(cypher.load("write/bump_generation"))
+
+    # ------------------------------------------------------------------ ingest runs
+    def record_run(self, run_id: str, info: Mapping[str, Any]) -> None:
+        started = str(info.get("started_at") or datetime.now(UTC).isoformat())
+        self._write_query(
+            cypher.load("write/record_run"),
+            {"run_id": run_id, "started_at": started,
+             "info": json.dumps(dict(info), ensure_ascii=False, default=str)},
+        )
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self.read(cypher.load("read/runs"), {"limit": limit})
+        return [
+            {"run_id": r["run_id"], "started_at": r["started_at"], **json.loads(r["info"])}
+            for r in rows
+        ]
+
+
+def _statements(text: str) -> list[str]:
+    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("//")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
