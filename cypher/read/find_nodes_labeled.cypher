@@ -1,5 +1,5 @@
 // Nodes of one label whose name contains a text (null = any) and whose properties equal $where.
-MATCH (n:{{label}})
+MATCH (n:Entity:{{label}})
 WHERE ($name_contains IS NULL OR n.name CONTAINS $name_contains)
   AND all(k IN keys($where) WHERE n[k] = $where[k])
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS props
