@@ -3,7 +3,8 @@
 Values only ever travel as ``$parameters``.  A few write queries need a label or relationship
 type in their text (Cypher cannot parameterise those and still use an index); such a file marks
 the place with ``{{label}}`` / ``{{rel_type}}`` and :func:`render` fills it from the allow-list
-enums only, backtick-escaped.
+enums only, backtick-escaped; ``{{set_rel_props}}`` expands to one ``r.`key` = row.props.`key```
+assignment per allowed property of the relationship type (:data:`graph.model.REL_PROPERTIES`).
 
 Schema changes live in ``schema/V<version>__<name>.cypher`` and are applied once each, in order.
 """
@@ -15,12 +16,12 @@ from functools import cache
 from pathlib import Path
 
 from graph.errors import SchemaError
-from graph.model import NodeLabel, RelType
+from graph.model import REL_PROPERTIES, NodeLabel, RelType
 
 __all__ = ["CYPHER_DIR", "load", "render", "escape_identifier", "migrations"]
 
 CYPHER_DIR = Path(__file__).resolve().parent
-_SLOT = re.compile(r"\{\{\s*(label|rel_type)\s*\}\}")
+_SLOT = re.compile(r"\{\{\s*(label|rel_type|set_rel_props)\s*\}\}")
 
 
 @cache
@@ -58,6 +59,10 @@ def render(name: str, *, label: NodeLabel | None = None, rel_type: RelType | Non
         if not isinstance(rel_type, RelType):
             raise SchemaError(f"relationship type must be a RelType, got {rel_type!r}")
         values["rel_type"] = escape_identifier(rel_type.value)
+        values["set_rel_props"] = ", ".join(
+            f"r.{escape_identifier(k)} = row.props.{escape_identifier(k)}"
+            for k in REL_PROPERTIES[rel_type]
+        )
 
     def fill(match: re.Match[str]) -> str:
         slot = match.group(1)

@@ -22,7 +22,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from graph.errors import SchemaError, ValidationFailed
 
@@ -32,6 +39,7 @@ __all__ = [
     "OrgKind",
     "AppointmentRole",
     "RELATIONSHIP_SCHEMA",
+    "REL_PROPERTIES",
     "PROVENANCE_KEYS",
     "Provenance",
     "NodeRecord",
@@ -122,7 +130,31 @@ RELATIONSHIP_SCHEMA: dict[RelType, frozenset[tuple[NodeLabel, NodeLabel]]] = {
 }
 
 #: Property names that carry provenance on every node and relationship.
-PROVENANCE_KEYS = ("src", "src_key", "run_id")
+PROVENANCE_KEYS = ("source", "source_key", "run_id")
+
+_REL_COMMON = (*PROVENANCE_KEYS, "weight", "method", "confidence")
+
+#: Allowed property keys per relationship type (besides the identity ``key``).  An allow-list
+#: keeps relationship data honest and lets the Neo4j writer name each key in its SET clause,
+#: which keeps the write plans free of Eager (a map-valued SET on a relationship is Eager).
+REL_PROPERTIES: dict[RelType, tuple[str, ...]] = {
+    RelType.WORKS_AT: (*_REL_COMMON, "role", "title", "unit", "start", "end", "current"),
+    RelType.MEMBER_OF: (*_REL_COMMON, "role", "start", "end"),
+    RelType.LEADS: (*_REL_COMMON, "start", "end"),
+    RelType.PART_OF: _REL_COMMON,
+    RelType.STUDIED_AT: (*_REL_COMMON, "degree", "major", "start", "end"),
+    RelType.INVENTED: (*_REL_COMMON, "position"),
+    RelType.APPLICANT_OF: (*_REL_COMMON, "position"),
+    RelType.POSTED: (*_REL_COMMON, "batch", "batches"),
+    RelType.IN_FIELD: (*_REL_COMMON, "evidence"),
+    RelType.HAS_TOPIC: _REL_COMMON,
+    RelType.COLLABORATED_WITH: (
+        *_REL_COMMON, "count", "evidence", "kinds", "first_year", "last_year",
+    ),
+    RelType.APPOINTED_AS: (*_REL_COMMON, "role", "unit", "start", "end", "status"),
+    RelType.COMPLETED: (*_REL_COMMON, "position"),
+    RelType.COVERS: _REL_COMMON,
+}
 
 _ID_RE = re.compile(r"^[a-z_]+:[^\s]{1,200}$")
 Scalar = str | int | float | bool
@@ -189,8 +221,8 @@ class Provenance(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    src: str = Field(min_length=1, max_length=500, description="source file or system")
-    src_key: str = Field(min_length=1, max_length=500, description="record key inside the source")
+    source: str = Field(min_length=1, max_length=500, description="source file or system")
+    source_key: str = Field(min_length=1, max_length=500, description="record key inside the source")
     run_id: str = Field(min_length=1, max_length=100, description="ingest run that wrote it")
 
 
@@ -231,10 +263,16 @@ class RelRecord(BaseModel):
     key: str = ""
     props: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("props")
-    @classmethod
-    def _props_storable(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_props(v)
+    @model_validator(mode="after")
+    def _props_allowed(self) -> RelRecord:
+        props = check_props(self.props)
+        unknown = sorted(set(props) - set(REL_PROPERTIES[self.type]))
+        if unknown:
+            raise ValueError(
+                f"{self.type} 不允许属性 {unknown} (allowed: {', '.join(REL_PROPERTIES[self.type])})"
+            )
+        object.__setattr__(self, "props", props)
+        return self
 
     @property
     def identity(self) -> tuple[str, str, str, str]:

@@ -1,7 +1,9 @@
-// Upsert a batch of relationships of one type.  $rows: [{src, dst, key, props}],
-// sorted by (src, dst, key).  Endpoints are checked to exist before this runs.
+// Upsert a batch of relationships of one type.  $rows: [{src, dst, key, props}], sorted by
+// (src, dst, key); endpoints were checked to exist in the same transaction.  Each allowed
+// property is set by name (an absent one becomes null, i.e. removed): a map-valued SET on a
+// relationship would make the plan Eager.
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.src})
 MATCH (b:Entity {id: row.dst})
 MERGE (a)-[r:{{rel_type}} {key: row.key}]->(b)
-SET r += row.props
+SET {{set_rel_props}}

@@ -33,7 +33,7 @@ _WRITER = textwrap.dedent(
                        props={"name": f"测试{i}", "batch": b, "bio": "研究方向" * 50})
             for i in range(BATCH)
         ]
-        rels = [RelRecord(src=p.id, type=RelType.WORKS_AT, dst=org.id, props={"batch": b}) for p in people]
+        rels = [RelRecord(src=p.id, type=RelType.WORKS_AT, dst=org.id, props={"start": b}) for p in people]
         store.write([org, *people], rels)
         print(b, flush=True)
     """

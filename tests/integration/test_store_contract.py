@@ -19,7 +19,7 @@ from graph.model import (
 )
 from graph.store.base import GraphStore
 
-PROV = Provenance(src="test.csv", src_key="row-1", run_id="run-1")
+PROV = Provenance(source="test.csv", source_key="row-1", run_id="run-1")
 
 
 def _person(pid: str, name: str, **extra) -> NodeRecord:
@@ -61,7 +61,7 @@ def test_roundtrip_keeps_values_and_types(store: GraphStore) -> None:
     assert p.props["name"] == "张伟"
     assert p.props["titles"] == ["教授", "博导"]
     assert p.props["birth_year"] == 1978 and isinstance(p.props["birth_year"], int)
-    assert p.props["src"] == "test.csv" and p.props["run_id"] == "run-1"
+    assert p.props["source"] == "test.csv" and p.props["run_id"] == "run-1"
     firm = store.get_node("org:firm")
     assert firm is not None and firm.props["is_sme"] is True and firm.props["is_high_tech"] is False
     pat = store.get_node("patent:CN202110123456.7")
@@ -80,7 +80,7 @@ def test_same_input_twice_changes_nothing(store: GraphStore) -> None:
 
 def test_second_write_reports_unchanged_even_with_new_run_id(store: GraphStore) -> None:
     _seed(store)
-    later = Provenance(src="test.csv", src_key="row-1", run_id="run-2")
+    later = Provenance(source="test.csv", source_key="row-1", run_id="run-2")
     again = Person(id="person:ll", provenance=later, name="李磊").to_record()
     summary = store.write([again])
     assert (summary.nodes_created, summary.nodes_updated, summary.nodes_unchanged) == (0, 0, 1)
