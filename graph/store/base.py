@@ -28,6 +28,7 @@ __all__ = [
     "WriteSummary",
     "Counts",
     "Direction",
+    "Document",
     "diff_nodes",
     "diff_relationships",
     "check_relationship_endpoints",
@@ -60,6 +61,19 @@ class WriteSummary:
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A JSON document kept beside the graph (person mentions, corrections, ledger entries).
+
+    ``tag`` is an indexed secondary key (e.g. the person name of a mention).
+    """
+
+    collection: str
+    key: str
+    doc: dict[str, Any]
+    tag: str = ""
 
 
 @dataclass
@@ -186,6 +200,10 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete every node, relationship, document and run log entry; the schema stays."""
+
     def __enter__(self) -> GraphStore:
         return self
 
@@ -195,9 +213,17 @@ class GraphStore(abc.ABC):
     # ------------------------------------------------------------------ writes
     @abc.abstractmethod
     def write(
-        self, nodes: Iterable[NodeRecord] = (), relationships: Iterable[RelRecord] = ()
+        self,
+        nodes: Iterable[NodeRecord] = (),
+        relationships: Iterable[RelRecord] = (),
+        *,
+        documents: Iterable[Document] = (),
+        delete_node_ids: Iterable[str] = (),
+        delete_documents: Iterable[tuple[str, str]] = (),
     ) -> WriteSummary:
-        """Upsert nodes, then relationships, atomically (one transaction).
+        """Apply one batch atomically (one transaction), in this order: delete the nodes in
+        ``delete_node_ids`` (with their relationships) and the ``(collection, key)`` documents
+        in ``delete_documents``; upsert ``nodes``; upsert ``relationships``; put ``documents``.
 
         Raises:
             DanglingRelationship: a relationship endpoint is neither stored nor in ``nodes``.
@@ -275,6 +301,16 @@ class GraphStore(abc.ABC):
         for r in self.iter_relationships():
             g.add_edge(r.src, r.dst, key=f"{r.type.value}|{r.key}", type=r.type.value, **r.props)
         return g
+
+    # ------------------------------------------------------------------ documents
+    @abc.abstractmethod
+    def get_documents(
+        self, collection: str, *, keys: Iterable[str] | None = None, tag: str | None = None
+    ) -> dict[str, Document]:
+        """Documents of a collection, all or by keys or by tag, keyed by document key."""
+
+    def put_documents(self, documents: Iterable[Document]) -> None:
+        self.write(documents=documents)
 
     # ------------------------------------------------------------------ ingest runs
     @abc.abstractmethod

@@ -28,6 +28,7 @@ from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
 from graph.store.base import (
     Counts,
     Direction,
+    Document,
     GraphStore,
     WriteSummary,
     check_relationship_endpoints,
@@ -68,6 +69,14 @@ _MIGRATIONS: list[tuple[int, str, str]] = [
         );
         CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO meta VALUES ('generation', 0);
+        CREATE TABLE documents (
+            collection TEXT NOT NULL,
+            key        TEXT NOT NULL,
+            tag        TEXT NOT NULL DEFAULT '',
+            doc        TEXT NOT NULL,
+            PRIMARY KEY (collection, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX documents_tag ON documents(collection, tag);
         """,
     ),
 ]
@@ -149,14 +158,29 @@ class EmbeddedStore(GraphStore):
 
     # ------------------------------------------------------------------ writes
     def write(
-        self, nodes: Iterable[NodeRecord] = (), relationships: Iterable[RelRecord] = ()
+        self,
+        nodes: Iterable[NodeRecord] = (),
+        relationships: Iterable[RelRecord] = (),
+        *,
+        documents: Iterable[Document] = (),
+        delete_node_ids: Iterable[str] = (),
+        delete_documents: Iterable[tuple[str, str]] = (),
     ) -> WriteSummary:
         nodes = list(nodes)
         rels = list(relationships)
+        docs = list(documents)
+        doomed = sorted(set(delete_node_ids))
+        doomed_docs = sorted(set(delete_documents))
         summary = WriteSummary()
-        if not nodes and not rels:
+        if not (nodes or rels or docs or doomed or doomed_docs):
             return summary
         with self._lock, self._tx() as cur:
+            deleted = 0
+            for chunk in _chunks(doomed, 500):
+                marks = ",".join("?" * len(chunk))
+                deleted += cur.execute(f"DELETE FROM nodes WHERE id IN ({marks})", chunk).rowcount
+            if doomed_docs:
+                cur.executemany("DELETE FROM documents WHERE collection = ? AND key = ?", doomed_docs)
             existing = self._fetch_nodes(cur, [n.id for n in nodes])
             to_write, s = diff_nodes(nodes, existing)
             summary += s
@@ -179,9 +203,32 @@ class EmbeddedStore(GraphStore):
                         "ON CONFLICT(src, type, dst, key) DO UPDATE SET props = excluded.props",
                         [(r.src, r.type.value, r.dst, r.key, _dumps(r.props)) for r in chunk],
                     )
-            if summary.changed:
+            if docs:
+                cur.executemany(
+                    "INSERT INTO documents(collection, key, tag, doc) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(collection, key) DO UPDATE SET tag = excluded.tag, doc = excluded.doc",
+                    [(d.collection, d.key, d.tag, _dumps(d.doc)) for d in docs],
+                )
+            if summary.changed or deleted:
                 cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         return summary
+
+    def get_documents(
+        self, collection: str, *, keys: Iterable[str] | None = None, tag: str | None = None
+    ) -> dict[str, Document]:
+        sql = "SELECT key, tag, doc FROM documents WHERE collection = ?"
+        base: list[Any] = [collection]
+        if tag is not None:
+            sql += " AND tag = ?"
+            base.append(tag)
+        rows: list[tuple[Any, ...]] = []
+        if keys is None:
+            rows = self._read(sql + " ORDER BY key", base)
+        else:
+            for chunk in _chunks(sorted(set(keys)), 500):
+                marks = ",".join("?" * len(chunk))
+                rows += self._read(sql + f" AND key IN ({marks}) ORDER BY key", [*base, *chunk])
+        return {k: Document(collection, k, json.loads(d), t) for k, t, d in rows}
 
     def _fetch_nodes(self, cur: sqlite3.Cursor, ids: Sequence[str]) -> dict[str, NodeRecord]:
         out: dict[str, NodeRecord] = {}
@@ -344,6 +391,14 @@ class EmbeddedStore(GraphStore):
         problems = [r[0] for r in self._read("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"foreign key: {r}" for r in self._read("PRAGMA foreign_key_check")]
         return problems
+
+    def clear(self) -> None:
+        with self._lock, self._tx() as cur:
+            cur.execute("DELETE FROM rels")
+            cur.execute("DELETE FROM nodes")
+            cur.execute("DELETE FROM documents")
+            cur.execute("DELETE FROM ingest_runs")
+            cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 
     # ------------------------------------------------------------------ ingest runs
     def record_run(self, run_id: str, info: Mapping[str, Any]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
 from graph.store.base import (
     Counts,
     Direction,
+    Document,
     GraphStore,
     WriteSummary,
     check_relationship_endpoints,
@@ -40,6 +42,19 @@ from graph.store.base import (
 __all__ = ["Neo4jStore"]
 
 _PAGE = 5000
+
+
+@dataclass
+class _Batch:
+    nodes: list[NodeRecord]
+    rels: list[RelRecord]
+    docs: list[Document]
+    doomed: list[str]
+    doomed_docs: list[tuple[str, str]]
+
+
+def _doc_id(collection: str, key: str) -> str:
+    return f"{collection}\x1f{key}"
 
 
 def _node(row: Mapping[str, Any]) -> NodeRecord:
@@ -133,19 +148,32 @@ class Neo4jStore(GraphStore):
 
     # ------------------------------------------------------------------ writes
     def write(
-        self, nodes: Iterable[NodeRecord] = (), relationships: Iterable[RelRecord] = ()
+        self,
+        nodes: Iterable[NodeRecord] = (),
+        relationships: Iterable[RelRecord] = (),
+        *,
+        documents: Iterable[Document] = (),
+        delete_node_ids: Iterable[str] = (),
+        delete_documents: Iterable[tuple[str, str]] = (),
     ) -> WriteSummary:
-        nodes = list(nodes)
-        rels = list(relationships)
-        if not nodes and not rels:
+        batch = _Batch(
+            nodes=list(nodes), rels=list(relationships), docs=list(documents),
+            doomed=sorted(set(delete_node_ids)), doomed_docs=sorted(set(delete_documents)),
+        )
+        if not (batch.nodes or batch.rels or batch.docs or batch.doomed or batch.doomed_docs):
             return WriteSummary()
         with self._driver.session(database=self.database) as session:
-            return session.execute_write(self._write_tx, nodes, rels)
+            return session.execute_write(self._write_tx, batch)
 
-    def _write_tx(
-        self, tx: ManagedTransaction, nodes: list[NodeRecord], rels: list[RelRecord]
-    ) -> WriteSummary:
+    def _write_tx(self, tx: ManagedTransaction, batch: _Batch) -> WriteSummary:
         summary = WriteSummary()
+        nodes, rels = batch.nodes, batch.rels
+        deleted = 0
+        for chunk in _chunks(batch.doomed, self.batch_size):
+            deleted += tx.run(cypher.load("write/delete_nodes"), ids=list(chunk)).single()["deleted"]
+        if batch.doomed_docs:
+            rows = [{"doc_id": _doc_id(c, k)} for c, k in batch.doomed_docs]
+            tx.run(cypher.load("write/delete_documents"), rows=rows).consume()
         existing = self._fetch_nodes(tx, [n.id for n in nodes])
         to_write, s = diff_nodes(nodes, existing)
         summary += s
@@ -170,9 +198,27 @@ class Neo4jStore(GraphStore):
                 query = cypher.render("write/upsert_relationships", rel_type=rel_type)
                 for chunk in _chunks(by_type[rel_type], self.batch_size):
                     tx.run(query, rows=chunk).consume()
-        if summary.changed:
+        if batch.docs:
+            rows = [
+                {"doc_id": _doc_id(d.collection, d.key), "collection": d.collection, "key": d.key,
+                 "tag": d.tag, "doc": json.dumps(d.doc, ensure_ascii=False, sort_keys=True)}
+                for d in sorted(batch.docs, key=lambda d: (d.collection, d.key))
+            ]
+            for chunk in _chunks(rows, self.batch_size):
+                tx.run(cypher.load("write/upsert_documents"), rows=list(chunk)).consume()
+        if summary.changed or deleted:
             tx.run(cypher.load("write/bump_generation")).consume()
         return summary
+
+    def get_documents(
+        self, collection: str, *, keys: Iterable[str] | None = None, tag: str | None = None
+    ) -> dict[str, Document]:
+        rows = self.read(
+            cypher.load("read/documents"),
+            {"collection": collection, "keys": sorted(set(keys)) if keys is not None else None,
+             "tag": tag},
+        )
+        return {r["key"]: Document(collection, r["key"], json.loads(r["doc"]), r["tag"]) for r in rows}
 
     def _fetch_nodes(self, tx: ManagedTransaction, ids: Sequence[str]) -> dict[str, NodeRecord]:
         out: dict[str, NodeRecord] = {}
@@ -329,11 +375,11 @@ class Neo4jStore(GraphStore):
         return self._graph
 
     def clear(self) -> None:
-        """Delete every entity (tests and `kg reset`); schema and run log stay."""
         with self._driver.session(database=self.database) as session:
             # CALL … IN TRANSACTIONS needs an auto-commit transaction (session.run).
             session.run(
-                "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                "MATCH (n) WHERE n:Entity OR n:Document OR n:IngestRun "
+                "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
         self._write_query(cypher.load("write/bump_generation"))
 

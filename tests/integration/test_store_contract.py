@@ -201,3 +201,37 @@ def test_ids_are_stable() -> None:
     assert make_id("person", "张伟", "哈尔滨工业大学") == make_id("person", "张伟", "哈尔滨工业大学")
     assert make_id("person", "张伟", "哈尔滨工业大学") != make_id("person", "张伟", "哈尔滨工程大学")
     assert make_id("patent", "CN202110123456.7") == "patent:CN202110123456.7"
+
+
+def test_documents_put_get_delete_by_key_and_tag(store: GraphStore) -> None:
+    from graph.store.base import Document
+
+    store.put_documents([
+        Document("mentions", "cv:1", {"name": "张伟", "orgs": ["哈工大"]}, tag="张伟"),
+        Document("mentions", "patent:CN1#2", {"name": "张伟"}, tag="张伟"),
+        Document("mentions", "cv:2", {"name": "李娜"}, tag="李娜"),
+        Document("corrections", "m1", {"op": "merge"}),
+    ])
+    assert list(store.get_documents("mentions", tag="张伟")) == ["cv:1", "patent:CN1#2"]
+    assert store.get_documents("mentions", keys=["cv:2"])["cv:2"].doc == {"name": "李娜"}
+    assert store.get_documents("mentions", keys=["cv:1"])["cv:1"].doc["orgs"] == ["哈工大"]
+    store.write(delete_documents=[("mentions", "cv:1")],
+                documents=[Document("mentions", "cv:2", {"name": "李娜", "v": 2}, tag="李娜")])
+    assert sorted(store.get_documents("mentions")) == ["cv:2", "patent:CN1#2"]
+    assert store.get_documents("mentions", keys=["cv:2"])["cv:2"].doc["v"] == 2
+    assert list(store.get_documents("corrections")) == ["m1"]
+
+
+def test_delete_and_write_in_one_batch(store: GraphStore) -> None:
+    _seed(store)
+    store.write([_person("zw3", "张伟")],
+                [RelRecord(src="person:zw3", type=RelType.WORKS_AT, dst="org:hit")],
+                delete_node_ids=["person:zw1"])
+    assert store.get_node("person:zw1") is None
+    assert [r.src for r in store.relationships("org:hit", types=[RelType.WORKS_AT])] == ["person:zw3"]
+
+
+def test_clear_empties_the_store(store: GraphStore) -> None:
+    _seed(store)
+    store.clear()
+    assert store.counts().total_nodes == 0 and store.counts().total_relationships == 0
