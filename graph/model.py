@@ -88,6 +88,7 @@ class RelType(StrEnum):
     APPOINTED_AS = "APPOINTED_AS"
     COMPLETED = "COMPLETED"
     COVERS = "COVERS"
+    CONTACT_FOR = "CONTACT_FOR"
 
 
 class OrgKind(StrEnum):
@@ -127,6 +128,7 @@ RELATIONSHIP_SCHEMA: dict[RelType, frozenset[tuple[NodeLabel, NodeLabel]]] = {
     RelType.APPOINTED_AS: frozenset({(_L.PERSON, _L.ORGANIZATION)}),
     RelType.COMPLETED: frozenset({(_L.PERSON, _L.ACHIEVEMENT), (_L.ORGANIZATION, _L.ACHIEVEMENT)}),
     RelType.COVERS: frozenset({(_L.ACHIEVEMENT, _L.PATENT)}),
+    RelType.CONTACT_FOR: frozenset({(_L.PERSON, _L.DEMAND)}),
 }
 
 #: Property names that carry provenance on every node and relationship.
@@ -154,6 +156,7 @@ REL_PROPERTIES: dict[RelType, tuple[str, ...]] = {
     RelType.APPOINTED_AS: (*_REL_COMMON, "role", "unit", "start", "end", "status"),
     RelType.COMPLETED: (*_REL_COMMON, "position"),
     RelType.COVERS: _REL_COMMON,
+    RelType.CONTACT_FOR: _REL_COMMON,
 }
 
 _ID_RE = re.compile(r"^[a-z_]+:[^\s]{1,200}$")

@@ -1,5 +1,5 @@
-// Documents of a collection, optionally restricted to keys and/or a tag.
+// Documents of a collection, optionally restricted to keys and/or tags (lists or null).
 MATCH (d:Document {collection: $collection})
-WHERE ($keys IS NULL OR d.key IN $keys) AND ($tag IS NULL OR d.tag = $tag)
+WHERE ($keys IS NULL OR d.key IN $keys) AND ($tags IS NULL OR d.tag IN $tags)
 RETURN d.key AS key, d.tag AS tag, d.doc AS doc
 ORDER BY key

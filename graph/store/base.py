@@ -305,7 +305,11 @@ class GraphStore(abc.ABC):
     # ------------------------------------------------------------------ documents
     @abc.abstractmethod
     def get_documents(
-        self, collection: str, *, keys: Iterable[str] | None = None, tag: str | None = None
+        self,
+        collection: str,
+        *,
+        keys: Iterable[str] | None = None,
+        tag: str | Iterable[str] | None = None,
     ) -> dict[str, Document]:
         """Documents of a collection, all or by keys or by tag, keyed by document key."""
 

@@ -214,20 +214,25 @@ class EmbeddedStore(GraphStore):
         return summary
 
     def get_documents(
-        self, collection: str, *, keys: Iterable[str] | None = None, tag: str | None = None
+        self,
+        collection: str,
+        *,
+        keys: Iterable[str] | None = None,
+        tag: str | Iterable[str] | None = None,
     ) -> dict[str, Document]:
         sql = "SELECT key, tag, doc FROM documents WHERE collection = ?"
-        base: list[Any] = [collection]
-        if tag is not None:
-            sql += " AND tag = ?"
-            base.append(tag)
         rows: list[tuple[Any, ...]] = []
-        if keys is None:
-            rows = self._read(sql + " ORDER BY key", base)
+        if keys is None and tag is None:
+            rows = self._read(sql, [collection])
         else:
-            for chunk in _chunks(sorted(set(keys)), 500):
+            column, values = ("key", keys) if keys is not None else ("tag", [tag] if isinstance(tag, str) else tag)
+            for chunk in _chunks(sorted(set(values)), 500):
                 marks = ",".join("?" * len(chunk))
-                rows += self._read(sql + f" AND key IN ({marks}) ORDER BY key", [*base, *chunk])
+                rows += self._read(sql + f" AND {column} IN ({marks})", [collection, *chunk])
+        if keys is not None and tag is not None:
+            tags = {tag} if isinstance(tag, str) else set(tag)
+            rows = [r for r in rows if r[1] in tags]
+        rows.sort(key=lambda r: r[0])
         return {k: Document(collection, k, json.loads(d), t) for k, t, d in rows}
 
     def _fetch_nodes(self, cur: sqlite3.Cursor, ids: Sequence[str]) -> dict[str, NodeRecord]:

@@ -211,12 +211,17 @@ class Neo4jStore(GraphStore):
         return summary
 
     def get_documents(
-        self, collection: str, *, keys: Iterable[str] | None = None, tag: str | None = None
+        self,
+        collection: str,
+        *,
+        keys: Iterable[str] | None = None,
+        tag: str | Iterable[str] | None = None,
     ) -> dict[str, Document]:
+        tags = [tag] if isinstance(tag, str) else sorted(set(tag)) if tag is not None else None
         rows = self.read(
             cypher.load("read/documents"),
             {"collection": collection, "keys": sorted(set(keys)) if keys is not None else None,
-             "tag": tag},
+             "tags": tags},
         )
         return {r["key"]: Document(collection, r["key"], json.loads(r["doc"]), r["tag"]) for r in rows}
 

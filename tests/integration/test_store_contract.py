@@ -213,6 +213,7 @@ def test_documents_put_get_delete_by_key_and_tag(store: GraphStore) -> None:
         Document("corrections", "m1", {"op": "merge"}),
     ])
     assert list(store.get_documents("mentions", tag="张伟")) == ["cv:1", "patent:CN1#2"]
+    assert list(store.get_documents("mentions", tag=["李娜", "王磊"])) == ["cv:2"]
     assert store.get_documents("mentions", keys=["cv:2"])["cv:2"].doc == {"name": "李娜"}
     assert store.get_documents("mentions", keys=["cv:1"])["cv:1"].doc["orgs"] == ["哈工大"]
     store.write(delete_documents=[("mentions", "cv:1")],

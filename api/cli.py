@@ -1,0 +1,268 @@
+"""The ``kg`` command: ingest, explore, recommend and serve — readable tables, ``--json`` for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.config import Settings, get_settings
+from graph.errors import KGError
+
+app = typer.Typer(help="校企图谱 XiaoQi Graph — 高校与企业协同创新知识图谱", no_args_is_help=True)
+people_app = typer.Typer(help="人员消歧：合并、拆分、待复核 (people merge/split/review)", no_args_is_help=True)
+eval_app = typer.Typer(help="评测 (evaluations)", no_args_is_help=True)
+app.add_typer(people_app, name="people")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output for scripts")]
+DEMO_DIR = Path(__file__).resolve().parents[1] / "ingest" / "demo"
+
+
+def _store(settings: Settings | None = None):
+    from graph.store import open_store
+
+    return open_store(settings or get_settings())
+
+
+def _emit(data: Any, as_json: bool, render: Any = None) -> None:
+    if as_json or render is None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        render(data)
+
+
+def main() -> None:  # pragma: no cover - console entry with friendly errors
+    try:
+        app()
+    except KGError as exc:
+        err.print(f"[red]错误[/red] {exc}")
+        raise SystemExit(2) from exc
+
+
+# --------------------------------------------------------------------------- ingest
+
+def _run_ingest(paths: list[Path], settings: Settings, *, show_progress: bool, workers: int | None):
+    from ingest.pipeline import ingest_paths
+
+    with _store(settings) as store:
+        if not show_progress:
+            return ingest_paths(paths, store, workers=workers, data_dir=settings.data_dir)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def notify(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            return ingest_paths(paths, store, workers=workers, data_dir=settings.data_dir, progress=notify)
+
+
+def _print_report(data: dict[str, Any]) -> None:
+    t = Table(title=f"导入完成 run {data['run_id']}", show_header=False)
+    labels = [("files", "文件"), ("records", "记录"), ("loaded", "新增"), ("updated", "更新"),
+              ("unchanged", "未变"), ("quarantined", "隔离"), ("unresolved_references", "未解析引用"),
+              ("people", "人员"), ("review_pairs", "待复核人员对"), ("collaborations", "合作关系"),
+              ("seconds", "用时(秒)")]
+    for key, zh in labels:
+        t.add_row(f"{zh} {key}", str(data[key]))
+    console.print(t)
+    if data["quarantine"]:
+        q = Table(title="隔离清单 (quarantine, first 20)")
+        q.add_column("位置 where")
+        q.add_column("字段 field")
+        q.add_column("原因 reason")
+        for item in data["quarantine"][:20]:
+            where = f"{item['source']}:{item['row']}" if item.get("row") else item["source"]
+            q.add_row(where, item.get("field") or "", item["reason"])
+        console.print(q)
+        console.print(f"完整隔离报告 full report: {data['quarantine_file']}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="文件或目录 (files or folders)")],
+    workers: Annotated[int | None, typer.Option(help="并行进程数 (processes)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """导入简历、专利、需求、企业名录、科技成果 (ingest CVs, patents, demands, firms, results)."""
+    settings = get_settings()
+    report = _run_ingest(paths, settings, show_progress=not as_json, workers=workers)
+    _emit(report.as_dict(), as_json, _print_report)
+    if report.records == 0 and report.quarantined:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """图谱规模 (node and relationship counts)."""
+    with _store() as store:
+        c = store.counts()
+        data = {"backend": store.backend, "nodes": c.nodes, "relationships": c.relationships}
+
+    def render(d: dict[str, Any]) -> None:
+        t = Table(title=f"图谱规模 ({d['backend']})")
+        t.add_column("类型 kind")
+        t.add_column("数量 count", justify="right")
+        for k, v in d["nodes"].items():
+            t.add_row(k, str(v))
+        for k, v in d["relationships"].items():
+            t.add_row(f"-[{k}]-", str(v))
+        console.print(t)
+
+    _emit(data, as_json, render)
+
+
+@app.command()
+def runs(limit: int = 10, as_json: JsonOpt = False) -> None:
+    """导入记录 (ingest run log)."""
+    with _store() as store:
+        data = store.runs(limit)
+    for r in data:
+        r.pop("quarantine", None)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        t = Table(title="导入记录 ingest runs")
+        for col in ("run_id", "status", "files", "records", "loaded", "updated", "unchanged", "quarantined"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(*(str(r.get(c, "")) for c in ("run_id", "status", "files", "records", "loaded", "updated", "unchanged", "quarantined")))
+        console.print(t)
+
+    _emit(data, as_json, render)
+
+
+@app.command()
+def reset(yes: Annotated[bool, typer.Option("--yes", help="确认清空")] = False) -> None:
+    """清空图谱 (delete everything in the configured store)."""
+    if not yes:
+        err.print("加 --yes 确认清空 (add --yes to confirm)")
+        raise typer.Exit(1)
+    with _store() as store:
+        store.clear()
+    console.print("已清空 (store cleared)")
+
+
+# --------------------------------------------------------------------------- people
+
+@people_app.command("review")
+def people_review(limit: int = 50, as_json: JsonOpt = False) -> None:
+    """列出待复核的同名人员对 (grey-zone pairs left apart)."""
+    from ingest.people import REVIEW
+
+    with _store() as store:
+        docs = sorted(store.get_documents(REVIEW).values(), key=lambda d: -d.doc["score"])[:limit]
+        data = [d.doc for d in docs]
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        t = Table(title="待复核人员对 (review)")
+        for col in ("姓名", "提及 A", "提及 B", "得分", "证据"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(r["name"], r["a"], r["b"], f"{r['score']:.2f}", "；".join(r["evidence"]))
+        console.print(t)
+
+    _emit(data, as_json, render)
+
+
+@people_app.command("merge")
+def people_merge(a: str, b: str, note: str = "", as_json: JsonOpt = False) -> None:
+    """合并两个同名人员 (merge two people; survives re-ingest)."""
+    from ingest.people import merge_people
+
+    with _store() as store:
+        pid = merge_people(store, a, b, note=note)
+    _emit({"person_id": pid}, as_json, lambda d: console.print(f"已合并为 {d['person_id']}"))
+
+
+@people_app.command("split")
+def people_split(
+    person_id: str,
+    mentions: Annotated[list[str], typer.Argument(help="要拆出的提及 (mention ids to split off)")],
+    note: str = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """把部分提及拆分为另一个人 (split mentions off a person; survives re-ingest)."""
+    from ingest.people import split_person
+
+    with _store() as store:
+        ids = split_person(store, person_id, mentions, note=note)
+    _emit({"person_ids": ids}, as_json, lambda d: console.print("拆分后: " + ", ".join(d["person_ids"])))
+
+
+@people_app.command("show")
+def people_show(person_id: str, as_json: JsonOpt = False) -> None:
+    """人员的提及与合并证据 (a person's mentions and the evidence of each merge)."""
+    from ingest.people import RESOLUTION
+
+    with _store() as store:
+        doc = store.get_documents(RESOLUTION, keys=[person_id]).get(person_id)
+        if doc is None:
+            err.print(f"没有该人员 (no such person): {person_id}")
+            raise typer.Exit(1)
+        _emit(doc.doc | {"person_id": person_id}, as_json, None)
+
+
+# --------------------------------------------------------------------------- evaluations
+
+@eval_app.command("ner")
+def eval_ner(
+    data: Annotated[Path | None, typer.Option(help="BMES 文件 (default: ResumeNER dev)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """简历 NER 评测：micro 与各类型 F1 (ResumeNER dev)."""
+    from nlp.ner.evaluate import main as ner_main
+
+    raise typer.Exit(ner_main(data, as_json))
+
+
+# --------------------------------------------------------------------------- serving
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """启动 API 与网页浏览器 (serve the HTTP API and the web explorer)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    console.print(f"校企图谱 XiaoQi Graph: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="只导入不启动服务")] = False,
+) -> None:
+    """导入内置演示数据到嵌入式存储并启动服务 (ingest the bundled demo data, then serve)."""
+    settings = get_settings()
+    if settings.backend != "embedded":
+        err.print("演示使用嵌入式存储 (the demo uses the embedded store); unset KG_BACKEND")
+        raise typer.Exit(1)
+    if not DEMO_DIR.is_dir():
+        err.print(f"找不到演示数据 (demo data missing): {DEMO_DIR}")
+        raise typer.Exit(1)
+    report = _run_ingest([DEMO_DIR], settings, show_progress=True, workers=None)
+    _print_report(report.as_dict())
+    if no_serve:
+        return
+    serve(host=host, port=port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,361 @@
+"""The ingest pipeline: files in, graph out, nothing lost.
+
+``ingest_paths`` reads every file (CVs, patent exports, demand lists, enterprise directories,
+achievement lists), builds nodes and relationships (:mod:`ingest.build`), resolves person
+mentions into people (:mod:`ingest.people`), derives collaboration ties, and writes it all
+through the :class:`~graph.store.GraphStore` in atomic batches.  Bad files and rows are
+quarantined with the file, row and field named; the report counts loaded / updated /
+unchanged / quarantined records and is kept in the store's run log and in
+``<data_dir>/quarantine/<run_id>.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph.model import NodeLabel, NodeRecord, RelRecord
+from graph.store.base import GraphStore, WriteSummary, chunks
+from ingest.build import Built, BuiltNode, build_record, taxonomy
+from ingest.records import InputRecord, Quarantined
+
+__all__ = ["IngestReport", "ingest_paths", "discover", "read_file", "SUPPORTED_SUFFIXES"]
+
+CV_ONLY_SUFFIXES = {".txt", ".md", ".docx", ".pdf", ".yaml", ".yml"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = CV_ONLY_SUFFIXES | TABLE_SUFFIXES | JSON_SUFFIXES
+
+
+@dataclass
+class FileResult:
+    path: str
+    records: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    built: Built = field(default_factory=Built)
+    record_keys: list[tuple[str, str]] = field(default_factory=list)  # (kind, primary id)
+    seconds: float = 0.0
+
+
+@dataclass
+class IngestReport:
+    """End-of-run summary (also stored in the run log)."""
+
+    run_id: str
+    started_at: str
+    files: int = 0
+    records: int = 0
+    loaded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    unresolved_references: int = 0
+    people: int = 0
+    people_merged_mentions: int = 0
+    review_pairs: int = 0
+    collaborations: int = 0
+    seconds: float = 0.0
+    write: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    quarantine_file: str | None = None
+    status: str = "done"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+# --------------------------------------------------------------------------- reading
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Quarantined]]:
+    """Files under the given paths (folders recursively), sorted; unknown ones quarantined."""
+    found: list[Path] = []
+    bad: list[Quarantined] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not f.name.startswith((".", "~$")) and f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append(f)
+        elif p.is_file():
+            if p.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(p)
+            else:
+                bad.append(Quarantined(source=str(p), source_key=p.name,
+                                       reason=f"不支持的文件类型 {p.suffix} (unsupported file type; "
+                                              f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})"))
+        else:
+            bad.append(Quarantined(source=str(p), source_key=p.name,
+                                   reason="文件不存在 (no such file or folder)"))
+    return sorted(set(found)), bad
+
+
+def _json_kind(path: Path) -> str:
+    """'table' for JSON Lines of patent/demand/… rows, 'cv' otherwise."""
+    if path.suffix.lower() == ".json":
+        return "cv"
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            for line in fh:
+                if line.strip():
+                    keys = set(json.loads(line))
+                    break
+            else:
+                return "cv"
+    except (OSError, ValueError, UnicodeDecodeError):
+        return "cv"  # the CV reader quarantines it with the reason
+    cv_keys = {"name", "employer", "titles", "education", "姓名"}
+    return "cv" if keys & cv_keys else "table"
+
+
+def read_file(path: Path) -> Iterator[InputRecord | Quarantined]:
+    """Records (or quarantine entries) of one file, by its kind."""
+    suffix = path.suffix.lower()
+    if suffix in CV_ONLY_SUFFIXES or (suffix in JSON_SUFFIXES and _json_kind(path) == "cv"):
+        from ingest.readers.cv import read_cv
+
+        yield from read_cv(path)
+    else:
+        from ingest.readers import iter_records
+
+        yield from iter_records(path)
+
+
+def _process_files(paths: Sequence[str], run_id: str) -> list[FileResult]:
+    out = []
+    for p in paths:
+        start = time.perf_counter()
+        res = FileResult(path=p)
+        try:
+            for item in read_file(Path(p)):
+                if isinstance(item, Quarantined):
+                    res.quarantined.append(item)
+                    continue
+                res.records += 1
+                try:
+                    built = build_record(item, run_id)
+                except Exception as exc:  # a builder bug must not lose the row: quarantine it
+                    res.quarantined.append(Quarantined(
+                        source=item.source, source_key=item.source_key, row=item.row,
+                        reason=f"构建图数据失败 (could not build graph data): {type(exc).__name__}: {exc}"))
+                    continue
+                res.built.extend(built)
+                res.record_keys.append((item.kind, item.source_key))
+        except Exception as exc:  # unreadable file
+            res.quarantined.append(Quarantined(
+                source=p, source_key=Path(p).name,
+                reason=f"无法读取文件 (unreadable file): {type(exc).__name__}: {exc}"))
+        res.seconds = time.perf_counter() - start
+        out.append(res)
+    return out
+
+
+# --------------------------------------------------------------------------- consolidation
+
+def consolidate(nodes: Iterable[BuiltNode], existing: dict[str, NodeRecord]) -> list[NodeRecord]:
+    """Fold built nodes by id, then apply them to what the store holds.
+
+    ``props`` replace, ``defaults`` fill only what is absent (in the store or earlier in the
+    run), ``unions`` grow sorted lists.  A demand's ``batch`` follows its latest batch.
+    """
+    folded: dict[str, BuiltNode] = {}
+    for n in nodes:
+        cur = folded.get(n.id)
+        if cur is None:
+            folded[n.id] = BuiltNode(n.id, n.label, dict(n.props), dict(n.defaults),
+                                     {k: list(v) for k, v in n.unions.items()})
+            continue
+        cur.props.update(n.props)
+        for k, v in n.defaults.items():
+            cur.defaults.setdefault(k, v)
+        for k, v in n.unions.items():
+            cur.unions.setdefault(k, []).extend(v)
+    out = []
+    for node_id in sorted(folded):
+        n = folded[node_id]
+        old = existing.get(node_id)
+        old_props = old.props if old is not None else {}
+        props: dict[str, Any] = {}
+        for k, v in n.defaults.items():
+            if k not in old_props and k not in n.props:
+                props[k] = v
+        props.update(n.props)
+        for k, v in n.unions.items():
+            merged = set(old_props.get(k, [])) | {x for x in v if x is not None}
+            props[k] = sorted(merged)
+        if n.label is NodeLabel.DEMAND and props.get("batches"):
+            props["batch"] = props["batches"][-1]
+            props["carried_over"] = len(props["batches"]) > 1
+        out.append(NodeRecord(id=node_id, label=n.label, props=props))
+    return out
+
+
+# --------------------------------------------------------------------------- the run
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    store: GraphStore,
+    *,
+    run_id: str | None = None,
+    workers: int | None = None,
+    data_dir: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch_size: int = 2000,
+) -> IngestReport:
+    """Ingest files and folders into the store; see the module docstring.
+
+    Args:
+        paths: files or folders.
+        store: the target store.
+        run_id: defaults to a timestamped id.
+        workers: processes for reading and building (default: 2 when there are several
+            files, else 1).
+        data_dir: where the quarantine report goes (default ``var``).
+        progress: callback ``(stage, done, total)`` for progress bars.
+    """
+    started = datetime.now(UTC)
+    run_id = run_id or started.strftime("run-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    report = IngestReport(run_id=run_id, started_at=started.isoformat())
+    t0 = time.perf_counter()
+    store.record_run(run_id, {"started_at": report.started_at, "status": "running"})
+    notify = progress or (lambda stage, done, total: None)
+
+    files, bad = discover(paths)
+    report.files = len(files)
+    quarantine: list[Quarantined] = list(bad)
+
+    # 1. read and build (parallel over files)
+    results: list[FileResult] = []
+    names = [str(f) for f in files]
+    n_workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if len(names) > 1 else 1)
+    groups = _balanced_groups(names, n_workers * 4) if n_workers > 1 else [[n] for n in names]
+    done = 0
+    if n_workers > 1 and len(groups) > 1:
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            for group_result in pool.map(_process_files, groups, [run_id] * len(groups)):
+                results.extend(group_result)
+                done += len(group_result)
+                notify("读取文件", done, len(names))
+    else:
+        for g in groups:
+            results.extend(_process_files(g, run_id))
+            done += len(g)
+            notify("读取文件", done, len(names))
+    results.sort(key=lambda r: r.path)
+
+    built = Built()
+    kinds: Counter[str] = Counter()
+    for r in results:
+        report.records += r.records
+        quarantine.extend(r.quarantined)
+        built.extend(r.built)
+        kinds.update(k for k, _ in r.record_keys)
+    report.by_kind = dict(sorted(kinds.items()))
+
+    # 2. non-person nodes and relationships
+    summary = WriteSummary()
+    all_nodes = taxonomy(run_id) + built.nodes
+    node_ids = sorted({n.id for n in all_nodes})
+    existing: dict[str, NodeRecord] = {}
+    for chunk in chunks(node_ids, 5000):
+        existing.update(store.get_nodes(chunk))
+    records = consolidate(all_nodes, existing)
+    primary_status = _primary_status(records, existing)
+    for i, chunk in enumerate(chunks(records, batch_size)):
+        summary += store.write(chunk)
+        notify("写入节点", min((i + 1) * batch_size, len(records)), len(records))
+    rels, dangling = _drop_dangling(store, built.rels, {r.id for r in records})
+    report.unresolved_references += len(dangling)
+    for d in dangling[:1000]:
+        quarantine.append(Quarantined(
+            source=d.props.get("source", "?"), source_key=d.props.get("source_key", "?"),
+            field=d.type.value, reason=f"引用的对象不在图中 (reference to unknown node) {d.dst}"))
+    rels.sort(key=lambda r: r.identity)
+    for i, chunk in enumerate(chunks(rels, batch_size)):
+        summary += store.write((), chunk)
+        notify("写入关系", min((i + 1) * batch_size, len(rels)), len(rels))
+
+    # 3. people
+    from ingest.people import resolve_and_write
+
+    people = resolve_and_write(store, built.mentions, run_id=run_id, batch_size=batch_size, notify=notify)
+    summary += people.summary
+    report.people = people.people
+    report.people_merged_mentions = people.merged_mentions
+    report.review_pairs = people.review_pairs
+    report.collaborations = people.collaborations
+
+    # 4. report
+    kinds_status: Counter[str] = Counter(primary_status.values())
+    kinds_status.update(people.mention_status)
+    report.loaded = kinds_status["created"]
+    report.updated = kinds_status["updated"]
+    report.unchanged = kinds_status["unchanged"]
+    report.quarantined = len([q for q in quarantine if q.field is None or q.field not in _REL_FIELDS])
+    report.quarantine = [q.model_dump(exclude={"raw"}) | {"message": q.message()} for q in quarantine]
+    report.write = summary.as_dict()
+    report.seconds = round(time.perf_counter() - t0, 3)
+    if quarantine:
+        qdir = (data_dir or Path("var")) / "quarantine"
+        qdir.mkdir(parents=True, exist_ok=True)
+        qfile = qdir / f"{run_id}.jsonl"
+        with qfile.open("w", encoding="utf-8") as fh:
+            for q in quarantine:
+                fh.write(json.dumps(q.model_dump() | {"message": q.message()}, ensure_ascii=False, default=str) + "\n")
+        report.quarantine_file = str(qfile)
+    info = report.as_dict()
+    info["quarantine"] = report.quarantine[:200]
+    store.record_run(run_id, info)
+    return report
+
+
+_REL_FIELDS = {t.value for t in __import__("graph.model", fromlist=["RelType"]).RelType}
+
+
+def _primary_status(records: Sequence[NodeRecord], existing: dict[str, NodeRecord]) -> dict[str, str]:
+    """created / updated / unchanged for each record's own node (patent, demand, org, result)."""
+    from graph.store.base import diff_nodes
+
+    status: dict[str, str] = {}
+    for rec in records:
+        if rec.label not in (NodeLabel.PATENT, NodeLabel.DEMAND, NodeLabel.ACHIEVEMENT) and not (
+            rec.label is NodeLabel.ORGANIZATION and rec.props.get("code") and rec.props.get("kind") == "enterprise"
+        ):
+            continue
+        _, s = diff_nodes([rec], existing)
+        status[rec.id] = "created" if s.nodes_created else "updated" if s.nodes_updated else "unchanged"
+    return status
+
+
+def _drop_dangling(
+    store: GraphStore, rels: list[RelRecord], written: set[str]
+) -> tuple[list[RelRecord], list[RelRecord]]:
+    endpoints = {i for r in rels for i in (r.src, r.dst)} - written
+    known = set(written)
+    for chunk in chunks(sorted(endpoints), 5000):
+        known.update(store.get_nodes(chunk))
+    keep, dangling = [], []
+    for r in rels:
+        (keep if r.src in known and r.dst in known else dangling).append(r)
+    return keep, dangling
+
+
+def _balanced_groups(names: list[str], n: int) -> list[list[str]]:
+    """Split files into about ``n`` groups of similar total size (largest first)."""
+    sizes = {p: (Path(p).stat().st_size if Path(p).exists() else 0) for p in names}
+    groups: list[list[str]] = [[] for _ in range(max(1, min(n, len(names))))]
+    totals = [0] * len(groups)
+    for p in sorted(names, key=lambda x: (-sizes[x], x)):
+        i = totals.index(min(totals))
+        groups[i].append(p)
+        totals[i] += sizes[p]
+    return [g for g in groups if g]
+
