@@ -120,17 +120,21 @@ class Built:
     nodes: list[BuiltNode] = field(default_factory=list)
     rels: list[RelRecord] = field(default_factory=list)
     mentions: list[MentionDoc] = field(default_factory=list)
+    #: the id that stands for each record: its own node, or for a CV its mention id
+    primary: list[str] = field(default_factory=list)
 
     def extend(self, other: Built) -> None:
         self.nodes += other.nodes
         self.rels += other.rels
         self.mentions += other.mentions
+        self.primary += other.primary
 
 
 # --------------------------------------------------------------------------- shared nodes
 
 def field_id(key: str) -> str:
-    return make_id("field", key)
+    """Node id of a taxonomy field: ``field:new_materials``, ``field:ipc_G06``."""
+    return make_id("field", key.replace(":", "_"))
 
 
 def topic_id(word: str) -> str:
@@ -161,14 +165,14 @@ class _Ctx:
 
         m = resolve_org(raw)
         kind = OrgKind(m.kind) if m.kind in OrgKind._value2member_map_ else OrgKind.UNKNOWN
-        if m.parent:  # a college or lab: the top-level org is the parent
+        if m.parent and m.kind in ("college", "lab"):  # a unit: the top-level org is the parent
             top_key, top_name = _org_key(m.parent), m.parent
             top_kind = OrgKind.UNIVERSITY
         else:
             top_key, top_name, top_kind = m.key, m.canonical_name, kind
         if top_kind is OrgKind.UNKNOWN and kind_hint is not None:
             top_kind = kind_hint
-        top_id = make_id("org", top_key)
+        top_id = make_id("org", top_key.replace(":", "_"))
         defaults: dict[str, Any] = {"name": top_name, "kind": top_kind.value, **self.prov}
         if m.code and not m.parent:
             defaults["code"] = m.code
@@ -216,6 +220,8 @@ class _Ctx:
                 scores[fs.field_id] = (round(float(fs.score), 4), "lexicon", "、".join(fs.evidence_terms[:5]))
         for fid, (weight, method, evidence) in sorted(scores.items()):
             nid = self.field_node(fid)
+            if nid is None:
+                continue
             self.rel(subject, RelType.IN_FIELD, nid, weight=weight, method=method, evidence=evidence)
             ids.append(nid)
         return ids
@@ -226,22 +232,34 @@ class _Ctx:
         ids: list[str] = []
         for fs in fields_for_ipc(codes):
             nid = self.field_node(fs.field_id)
+            if nid is None:
+                continue
             self.rel(subject, RelType.IN_FIELD, nid, weight=round(float(fs.score), 4), method="ipc",
                      evidence="、".join(fs.evidence_terms[:5]))
             ids.append(nid)
+        classes: dict[str, str] = {}
         for code in codes:
-            parts = ipc_parts(code)
-            if parts is None:
+            try:
+                parts = ipc_parts(code)
+            except ValueError:
+                continue  # an unparsable symbol only loses its class link; the code stays on the patent
+            if parts.ipc_class:
+                classes.setdefault(f"ipc:{parts.ipc_class}", code)
+        for key, code in sorted(classes.items()):
+            cls_id = self.field_node(key)
+            if cls_id is None:
                 continue
-            cls_id = self.field_node(parts.ipc_class)
             self.rel(subject, RelType.IN_FIELD, cls_id, weight=1.0, method="ipc_class", evidence=code)
             ids.append(cls_id)
         return sorted(set(ids))
 
-    def field_node(self, key: str) -> str:
-        from nlp.fields import field_info
+    def field_node(self, key: str) -> str | None:
+        from nlp.fields import field_by_id
 
-        info = field_info(key)
+        try:
+            info = field_by_id(key)
+        except KeyError:
+            return None
         nid = field_id(key)
         self.out.nodes.append(BuiltNode(nid, NodeLabel.FIELD, defaults={
             "name": info.name_zh, "name_en": info.name_en, "kind": info.kind,
@@ -249,7 +267,8 @@ class _Ctx:
         }))
         if info.parent:
             parent = self.field_node(info.parent)
-            self.rel(nid, RelType.PART_OF, parent, taxonomy=True)
+            if parent is not None:
+                self.rel(nid, RelType.PART_OF, parent)
         return nid
 
     def topics(self, subject: str, text: str, extra: Iterable[str] = (), k: int = 8) -> list[str]:
@@ -270,7 +289,6 @@ class _Ctx:
         return sorted(words)
 
     def rel(self, src: str, rel_type: RelType, dst: str, key: str = "", **props: Any) -> None:
-        props.pop("taxonomy", None)
         self.out.rels.append(RelRecord(src=src, type=rel_type, dst=dst, key=key,
                                        props={**props, **_rel_prov(self.rec, self.run_id)}))
 
@@ -285,17 +303,21 @@ def _org_key(name: str) -> str:
 
 def build_record(rec: InputRecord, run_id: str) -> Built:
     """Nodes, relationships and person mentions for one input record."""
-    if isinstance(rec, PatentRecord):
-        return _patent(rec, run_id)
+    builders = {PatentRecord: _patent, CVRecord: _cv, DemandRecord: _demand,
+                EnterpriseRecord: _enterprise, AchievementRecord: _achievement}
+    builder = builders.get(type(rec))
+    if builder is None:
+        raise TypeError(f"unknown record type {type(rec).__name__}")
+    built = builder(rec, run_id)  # type: ignore[operator]
     if isinstance(rec, CVRecord):
-        return _cv(rec, run_id)
-    if isinstance(rec, DemandRecord):
-        return _demand(rec, run_id)
-    if isinstance(rec, EnterpriseRecord):
-        return _enterprise(rec, run_id)
-    if isinstance(rec, AchievementRecord):
-        return _achievement(rec, run_id)
-    raise TypeError(f"unknown record type {type(rec).__name__}")
+        built.primary = [built.mentions[-1].mention.mention_id]
+    elif isinstance(rec, EnterpriseRecord):
+        built.primary = [next(n.id for n in built.nodes if n.label is NodeLabel.ORGANIZATION)]
+    else:
+        own = {PatentRecord: NodeLabel.PATENT, DemandRecord: NodeLabel.DEMAND,
+               AchievementRecord: NodeLabel.ACHIEVEMENT}[type(rec)]
+        built.primary = [next(n.id for n in built.nodes if n.label is own)]
+    return built
 
 
 def _looks_like_person(name: str) -> bool:
@@ -332,7 +354,7 @@ def _patent(rec: PatentRecord, run_id: str) -> Built:
         mention = Mention(
             f"patent:{rec.application_number}#{pos}", "patent", inventor,
             orgs=frozenset(org_ids), co_names=co, topics=frozenset(topics),
-            fields=frozenset(f for f in field_ids if "_" in f or len(f) > 12),
+            fields=frozenset(field_ids),
             years=frozenset({year}) if year else frozenset(),
             patents=frozenset({rec.application_number}),
         )

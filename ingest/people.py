@@ -40,11 +40,13 @@ class PeopleResult:
     merged_mentions: int = 0
     review_pairs: int = 0
     collaborations: int = 0
-    mention_status: Counter[str] = field(default_factory=Counter)
+    mention_status: dict[str, str] = field(default_factory=dict)  # mention id -> status
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    """A mention document without what changes on every run (run id, assigned person)."""
     d = {k: v for k, v in doc.items() if k not in ("person_id", "provenance")}
+    d["person_props"] = {k: v for k, v in d.get("person_props", {}).items() if k != "run_id"}
     return d
 
 
@@ -89,14 +91,14 @@ def resolve_and_write(
             old_docs = stored_by_block.get(block, {})
             merged: dict[str, MentionDoc] = {k: MentionDoc.from_json(v) for k, v in old_docs.items()}
             for mid, m in new_by_block.get(block, {}).items():
-                new_json = m.to_json()
                 old = old_docs.get(mid)
                 if old is None:
-                    result.mention_status["created"] += 1
-                elif _comparable(old) == _comparable(new_json):
-                    result.mention_status["unchanged"] += 1
+                    status = "created"
+                elif _comparable(old) == _comparable(m.to_json()):
+                    status = "unchanged"
                 else:
-                    result.mention_status["updated"] += 1
+                    status = "updated"
+                result.mention_status[mid] = status
                 merged[mid] = m
             res = resolve_block([m.mention for m in merged.values()], must_link=must, cannot_link=cannot)
             plan = _plan_block(block, merged, old_docs, res, run_id)

@@ -268,7 +268,7 @@ def ingest_paths(
     for chunk in chunks(node_ids, 5000):
         existing.update(store.get_nodes(chunk))
     records = consolidate(all_nodes, existing)
-    primary_status = _primary_status(records, existing)
+    primary_status = _primary_status(records, existing, set(built.primary))
     for i, chunk in enumerate(chunks(records, batch_size)):
         summary += store.write(chunk)
         notify("写入节点", min((i + 1) * batch_size, len(records)), len(records))
@@ -295,7 +295,7 @@ def ingest_paths(
 
     # 4. report
     kinds_status: Counter[str] = Counter(primary_status.values())
-    kinds_status.update(people.mention_status)
+    kinds_status.update(v for k, v in people.mention_status.items() if k in set(built.primary))
     report.loaded = kinds_status["created"]
     report.updated = kinds_status["updated"]
     report.unchanged = kinds_status["unchanged"]
@@ -320,15 +320,15 @@ def ingest_paths(
 _REL_FIELDS = {t.value for t in __import__("graph.model", fromlist=["RelType"]).RelType}
 
 
-def _primary_status(records: Sequence[NodeRecord], existing: dict[str, NodeRecord]) -> dict[str, str]:
-    """created / updated / unchanged for each record's own node (patent, demand, org, result)."""
+def _primary_status(
+    records: Sequence[NodeRecord], existing: dict[str, NodeRecord], primary: set[str]
+) -> dict[str, str]:
+    """created / updated / unchanged for each record's own node (patent, demand, firm, result)."""
     from graph.store.base import diff_nodes
 
     status: dict[str, str] = {}
     for rec in records:
-        if rec.label not in (NodeLabel.PATENT, NodeLabel.DEMAND, NodeLabel.ACHIEVEMENT) and not (
-            rec.label is NodeLabel.ORGANIZATION and rec.props.get("code") and rec.props.get("kind") == "enterprise"
-        ):
+        if rec.id not in primary:
             continue
         _, s = diff_nodes([rec], existing)
         status[rec.id] = "created" if s.nodes_created else "updated" if s.nodes_updated else "unchanged"
