@@ -2,19 +2,207 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
-from graph.config import get_settings
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from slowapi import Limiter
+from slowapi.errors import RateLimitExceeded
+from slowapi.middleware import SlowAPIMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.audit import AuditLog
+from graph.config import Settings, get_settings
+from graph.errors import (
+    KGError,
+    NotFound,
+    QueryError,
+    SchemaError,
+    StoreUnavailable,
+    ValidationFailed,
+)
+from graph.store.base import GraphStore
 
 __all__ = ["create_app"]
 
+log = logging.getLogger("xiaoqi.api")
 
-def create_app() -> FastAPI:
-    settings = get_settings()
-    app = FastAPI(title="校企图谱 XiaoQi Graph API", version="0.1.0")
+TAGS = [
+    {"name": "search", "description": "搜索与实体详情 (search and entity detail)"},
+    {"name": "paths", "description": "合作路径与引荐人 (collaboration paths, who can introduce)"},
+    {"name": "matching", "description": "供需对接 (demand matching and the reverse)"},
+    {"name": "alliances", "description": "创新联合体候选 (alliance candidates)"},
+    {"name": "roles", "description": "产业教授、技术导师、高校联络员推荐 (people for roles)"},
+    {"name": "licensing", "description": "开放许可匹配 (open licensing)"},
+    {"name": "ingest", "description": "文件导入任务 (file upload for ingest, as jobs)"},
+    {"name": "people", "description": "人员合并与拆分 (people merge and split)"},
+    {"name": "ledger", "description": "管理台账与统计 (outcomes and statistics)"},
+    {"name": "system", "description": "系统 (health)"},
+]
 
-    @app.get("/api/v1/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "backend": settings.backend}
 
+class BodyLimit:
+    """Refuse request bodies over a size (413), whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload_bytes if scope["path"].startswith("/api/v1/ingest") else self.max_bytes
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
+            return
+        seen = 0
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    refused = True
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            if refused:
+                await _too_large(send, limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = (
+        '{"detail":"请求体过大 (request body too large); limit %d bytes"}' % limit
+    ).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _rate_key(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and len(auth) < 300:
+        return "t:" + auth[7:][-16:]
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the app.  ``store`` defaults to the configured one (opened at start-up)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        own = store is None
+        if own:
+            from graph.store import open_store
+
+            app.state.store = open_store(settings)
+        else:
+            app.state.store = store
+        app.state.audit = AuditLog(settings.data_dir / "audit.sqlite3")
+        from api.jobs import JobRunner
+
+        app.state.jobs = JobRunner(app.state.store, settings)
+        try:
+            yield
+        finally:
+            app.state.jobs.shutdown()
+            app.state.audit.close()
+            if own:
+                app.state.store.close()
+
+    app = FastAPI(
+        title="校企图谱 XiaoQi Graph API",
+        version="1.0.0",
+        description=(
+            "高校与企业协同创新知识图谱 API：搜索、合作路径、供需对接、创新联合体、人员推荐、开放许可、台账统计。\n\n"
+            "API of XiaoQi Graph: search, collaboration paths, demand matching, alliance candidates, "
+            "people for roles, open licensing, ledger and statistics. Authenticate with "
+            "`Authorization: Bearer <token>` (tokens from `kg tokens create`)."
+        ),
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    limiter = Limiter(key_func=_rate_key, default_limits=[settings.rate_limit])
+    app.state.limiter = limiter
+    app.add_middleware(SlowAPIMiddleware)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
+    _install_error_handlers(app)
+
+    from api.routes import core
+
+    app.include_router(core.router, prefix="/api/v1")
+    for name in ("queries", "ledger"):
+        try:
+            module = __import__(f"api.routes.{name}", fromlist=["router"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"api.routes.{name}":
+                raise
+            continue
+        app.include_router(module.router, prefix="/api/v1")
+    web = Path(__file__).resolve().parent / "web"
+    if (web / "index.html").is_file():
+        from api.routes import web as web_routes
+
+        app.include_router(web_routes.router)
     return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    def reply(status: int, message: str, **extra: Any) -> JSONResponse:
+        return JSONResponse({"detail": message, **extra}, status_code=status)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return reply(404, str(exc))
+
+    @app.exception_handler(QueryError)
+    async def bad_query(_: Request, exc: QueryError) -> JSONResponse:
+        return reply(422, str(exc))
+
+    @app.exception_handler(ValidationFailed)
+    async def bad_value(_: Request, exc: ValidationFailed) -> JSONResponse:
+        return reply(422, str(exc))
+
+    @app.exception_handler(SchemaError)
+    async def bad_schema(_: Request, exc: SchemaError) -> JSONResponse:
+        return reply(422, str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return reply(503, str(exc))
+
+    @app.exception_handler(KGError)
+    async def other(_: Request, exc: KGError) -> JSONResponse:
+        return reply(400, str(exc))
+
+    @app.exception_handler(RateLimitExceeded)
+    async def too_many(_: Request, exc: RateLimitExceeded) -> JSONResponse:
+        return reply(429, f"请求过于频繁 (rate limit exceeded): {exc.detail}")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return reply(422, "请求参数不合法 (invalid request)", errors=errors)

@@ -19,7 +19,9 @@ app = typer.Typer(help="校企图谱 XiaoQi Graph — 高校与企业协同创�
 people_app = typer.Typer(help="人员消歧：合并、拆分、待复核 (people merge/split/review)", no_args_is_help=True)
 eval_app = typer.Typer(help="评测 (evaluations)", no_args_is_help=True)
 app.add_typer(people_app, name="people")
+tokens_app = typer.Typer(help="访问令牌 (API tokens with roles)", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(tokens_app, name="tokens")
 
 console = Console()
 err = Console(stderr=True)
@@ -212,6 +214,55 @@ def people_show(person_id: str, as_json: JsonOpt = False) -> None:
             err.print(f"没有该人员 (no such person): {person_id}")
             raise typer.Exit(1)
         _emit(doc.doc | {"person_id": person_id}, as_json, None)
+
+
+# --------------------------------------------------------------------------- tokens
+
+@tokens_app.command("create")
+def tokens_create(
+    name: Annotated[str, typer.Option(help="持有人 (holder)")],
+    role: Annotated[str, typer.Option(help="admin | matchmaker | organiser | api_client | viewer")],
+    as_json: JsonOpt = False,
+) -> None:
+    """创建令牌（只显示一次）(create a token; shown once)."""
+    from api.security import Role, create_token
+
+    if role not in {r.value for r in Role}:
+        err.print(f"未知角色 (unknown role) {role!r}; roles: {', '.join(r.value for r in Role)}")
+        raise typer.Exit(2)
+    with _store() as store:
+        token_id, token = create_token(store, name, role)
+    _emit({"token_id": token_id, "token": token, "name": name, "role": role}, as_json,
+          lambda d: console.print(f"令牌 {d['token_id']}（{d['role']}，{d['name']}）：\n{d['token']}\n请妥善保存，此后不再显示。"))
+
+
+@tokens_app.command("list")
+def tokens_list(as_json: JsonOpt = False) -> None:
+    """列出令牌（不含密文）(list tokens)."""
+    from api.security import list_tokens
+
+    with _store() as store:
+        data = list_tokens(store)
+
+    def render(rows: list[dict[str, Any]]) -> None:
+        t = Table(title="访问令牌 tokens")
+        for col in ("token_id", "name", "role", "created_at", "revoked"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(*(str(r.get(c, "")) for c in ("token_id", "name", "role", "created_at", "revoked")))
+        console.print(t)
+
+    _emit(data, as_json, render)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """吊销令牌 (revoke a token)."""
+    from api.security import revoke_token
+
+    with _store() as store:
+        revoke_token(store, token_id)
+    console.print(f"已吊销 (revoked) {token_id}")
 
 
 # --------------------------------------------------------------------------- evaluations
