@@ -1,0 +1,273 @@
+"""Keyword extraction for demands, research directions and results.
+
+Keywords are what a matchmaker reads first on a demand card and what the matching lists
+show as "why this researcher": they must name the technology (立方氮化硼, 锂离子电池, 瓦斯抽采),
+not the boilerplate every demand shares (需求, 技术, 企业, 研发, 项目 ...).
+
+Method (deterministic, offline):
+
+1. Normalise (:func:`nlp.segment.normalize_text`) and cut with part-of-speech tags on the
+   project's shared jieba tokenizer (so institution names and lexicon terms stay whole).
+2. Candidates: nouns and noun-like words (``n``, ``nz``, ``nl``, ``ng``, ``vn``, ``an``,
+   ``j``, Latin ``eng``, and ``nr``/``nrt`` because jieba tags many technical words as
+   person names: 金刚石, 瓦斯) of at least two characters, not in the general or domain
+   stopword lists (``data/stopwords_zh.txt``, ``data/stopwords_domain.txt``), not numbers,
+   units (ppm, MPa) or patent numbers. Places (``ns``) and organisations (``nt``) are left
+   out unless they are field-lexicon terms: they say where a demand comes from, not what
+   it is about.
+   Two adjacent candidates that appear together at least twice are also joined into a
+   noun phrase (电动 + 滚筒 → 电动滚筒), capped at 8 characters.
+3. TF-IDF with jieba's IDF table (words it does not know get the median IDF, which favours
+   domain terms), and a TextRank score on the candidate co-occurrence graph (window 5,
+   damping 0.85, 20 iterations in sorted node order). Both are scaled to a maximum of 1 and
+   combined as ``0.7 × tfidf + 0.3 × textrank``.
+4. If fewer than ``k`` candidates exist (very short texts), the list is topped up, at lower
+   scores, with the dictionary sub-words of the candidates (全基因组 → 基因组, 基因) and then
+   other content words (verbs, adjectives), so short titles still yield a few index terms.
+
+Ties are broken by first position in the text, so the output is fully deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+from nlp.fields import lexicon_terms
+from nlp.segment import DATA_DIR, STOPWORDS, cut_for_search, cut_with_pos, normalize_text
+
+__all__ = ["DOMAIN_STOPWORDS", "keywords"]
+
+_NOUN_FLAGS = frozenset({"n", "nz", "nl", "ng", "vn", "an", "j", "nr", "nrt", "nrfg", "eng"})
+# Places (ns) and organisations (nt) name where a demand comes from, not what it is about;
+# jieba also tags some technical words ns (保鲜, 密封), so lexicon terms are kept.
+_PLACE_FLAGS = frozenset({"ns", "nt"})
+_UNITS = frozenset(
+    {
+        "ppm",
+        "ppb",
+        "pa",
+        "kpa",
+        "mpa",
+        "gpa",
+        "hz",
+        "khz",
+        "mhz",
+        "ghz",
+        "kv",
+        "mv",
+        "kw",
+        "mw",
+        "kwh",
+        "mm",
+        "cm",
+        "km",
+        "nm",
+        "um",
+        "kg",
+        "mg",
+        "ml",
+        "db",
+        "rpm",
+        "kn",
+        "mah",
+        "wh",
+    }
+)
+_BACKFILL_FLAGS = frozenset({"v", "a", "ad", "b", "l", "i", "x", "d"})
+_TFIDF_WEIGHT = 0.7
+_WINDOW = 5
+_DAMPING = 0.85
+_ITERATIONS = 20
+_MAX_PHRASE = 8
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_NUMBERLIKE = re.compile(r"^[0-9.%/\-+×x*~:]+[a-z]{0,2}$", re.I)
+
+
+def _read_list(name: str) -> list[str]:
+    return [
+        w.strip()
+        for w in (DATA_DIR / name).read_text("utf-8").splitlines()
+        if w.strip() and not w.startswith("#")
+    ]
+
+
+DOMAIN_STOPWORDS: frozenset[str] = frozenset(w.lower() for w in _read_list("stopwords_domain.txt"))
+"""Words every enterprise demand uses (需求, 技术, 企业, 研发 ...), never returned as keywords."""
+
+_STOP = STOPWORDS | DOMAIN_STOPWORDS
+
+
+@cache
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table, read once from the installed package (no network)."""
+    path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
+    table: dict[str, float] = {}
+    for line in path.read_text("utf-8").splitlines():
+        word, _, value = line.strip().partition(" ")
+        if value:
+            table[word] = float(value)
+    median = sorted(table.values())[len(table) // 2]
+    return table, median
+
+
+def _is_candidate(word: str, flag: str) -> bool:
+    if flag in _PLACE_FLAGS:
+        return word.strip().lower() in lexicon_terms() and _acceptable(word)
+    if flag not in _NOUN_FLAGS:
+        return False
+    return _acceptable(word)
+
+
+def _acceptable(word: str) -> bool:
+    w = word.strip().lower()
+    if len(w) < 2 or w in _STOP or w in _UNITS or _NUMBERLIKE.match(w):
+        return False
+    if sum(c.isdigit() for c in w) >= 5:
+        return False  # patent and standard numbers (ZL201721099528, GB/T 12345)
+    # A single CJK character glued to digits (3号, 5t) is not a keyword either.
+    return not (len(_CJK.findall(w)) < 2 and not re.search(r"[a-z]{2,}", w))
+
+
+def _textrank(sequence: list[str]) -> dict[str, float]:
+    neighbours: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for i, word in enumerate(sequence):
+        for other in sequence[i + 1 : i + _WINDOW]:
+            if other != word:
+                neighbours[word][other] += 1.0
+                neighbours[other][word] += 1.0
+    if not neighbours:
+        return {w: 1.0 for w in sequence}
+    nodes = sorted(neighbours)
+    out_sum = {n: sum(neighbours[n].values()) for n in nodes}
+    rank = dict.fromkeys(nodes, 1.0 / len(nodes))
+    for _ in range(_ITERATIONS):
+        for node in nodes:
+            rank[node] = (1 - _DAMPING) + _DAMPING * sum(
+                w / out_sum[other] * rank[other] for other, w in neighbours[node].items()
+            )
+    top = max(rank.values())
+    scores = {n: r / top for n, r in rank.items()}
+    for word in sequence:  # isolated words (single-candidate texts)
+        scores.setdefault(word, 0.0)
+    return scores
+
+
+def keywords(text: str, k: int = 8, *, title: str | None = None) -> list[tuple[str, float]]:
+    """Extract the ``k`` most characteristic keywords of a Chinese text.
+
+    See the module docstring for the method. Keywords keep their surface form (``CBN``
+    stays upper-case) but are de-duplicated case-insensitively. Complexity: one jieba pass
+    (linear in the text) plus O(V·w) TextRank iterations for V candidate words.
+
+    Args:
+        text: the text (demand content, research direction ...).
+        k: how many keywords to return (≥ 1).
+        title: optional title; its words count twice in the term frequencies.
+
+    Returns:
+        ``(keyword, score)`` pairs, best first, scores in (0, 1]; fewer than ``k`` only when
+        the text holds fewer usable words; ``[]`` for a blank text.
+
+    Raises:
+        ValueError: if ``k < 1``.
+
+    Example:
+        >>> [w for w, _ in keywords("高韧性立方氮化硼CBN单晶的研制及其产业化", k=3)]
+        ['高韧性', '立方氮化硼', 'CBN']
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    parts = [(normalize_text(title), 2.0)] if title else []
+    parts.append((normalize_text(text or ""), 1.0))
+    parts = [(p, w) for p, w in parts if p]
+    if not parts:
+        return []
+
+    tf: dict[str, float] = defaultdict(float)
+    surface: dict[str, str] = {}
+    first_pos: dict[str, int] = {}
+    sequence: list[str] = []
+    backfill: list[str] = []
+    phrase_parts: dict[str, tuple[str, str]] = {}
+    position = 0
+    for part, weight in parts:
+        tagged = cut_with_pos(part)
+        run: list[str] = []  # current run of adjacent candidates, for noun phrases
+        pairs: dict[tuple[str, str], int] = defaultdict(int)
+        for word, flag in tagged:
+            position += 1
+            key = word.strip().lower()
+            if _is_candidate(word, flag):
+                tf[key] += weight
+                surface.setdefault(key, word.strip())
+                first_pos.setdefault(key, position)
+                sequence.append(key)
+                if run:
+                    pairs[(run[-1], key)] += 1
+                run.append(key)
+            else:
+                run = []
+                if flag in _BACKFILL_FLAGS and _acceptable(word):
+                    backfill.append(word.strip())
+        for (a, b), count in pairs.items():
+            phrase = f"{a} {b}" if a.isascii() and b.isascii() else a + b
+            if count >= 2 and len(phrase) <= _MAX_PHRASE and phrase not in _STOP:
+                tf[phrase] += weight * count
+                phrase_parts[phrase] = (a, b)
+                joiner = " " if " " in phrase else ""
+                surface.setdefault(phrase, surface[a] + joiner + surface[b])
+                first_pos.setdefault(phrase, first_pos[a])
+
+    scored: list[tuple[str, float]] = []
+    if tf:
+        idf, median = _idf()
+        total = sum(tf.values())
+        tfidf = {w: (c / total) * idf.get(w, median) for w, c in tf.items()}
+        top = max(tfidf.values())
+        ranks = _textrank(sequence)
+        for word, value in tfidf.items():
+            # A joined phrase takes the TextRank of its better part.
+            tr = ranks.get(word) or max(
+                (ranks.get(p, 0.0) for p in phrase_parts.get(word, ())), default=0.0
+            )
+            scored.append((word, _TFIDF_WEIGHT * value / top + (1 - _TFIDF_WEIGHT) * tr))
+        scored.sort(key=lambda ws: (-ws[1], first_pos[ws[0]]))
+
+    out: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for word, score in scored:
+        # 滚筒 adds nothing once 电动滚筒 is in the list.
+        if word in seen or any(word in chosen for chosen in seen):
+            continue
+        seen.add(word)
+        out.append((surface[word], round(score, 4)))
+        if len(out) == k:
+            return out
+
+    # Short texts: top up with other content words, then dictionary sub-words.
+    floor = min((s for _, s in out), default=1.0)
+    idf, median = _idf()
+    subwords = {
+        sub
+        for word in surface.values()
+        for sub in cut_for_search(word)
+        if sub != word and _acceptable(sub)
+    }
+    # Sub-words (mostly nouns) before other content words; longer and rarer first:
+    # 全基因组 → 基因组 before 基因.
+    extras = sorted(subwords, key=lambda w: (-len(w), -idf.get(w.lower(), median), w))
+    extras.extend(dict.fromkeys(backfill))
+    for i, word in enumerate(extras):
+        key = word.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((word, round(floor * 0.5 / (i + 1), 4)))
+        if len(out) == k:
+            break
+    return out

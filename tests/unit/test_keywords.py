@@ -1,0 +1,166 @@
+"""Keyword extraction sanity checks (and the shared tokenizer they rest on)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.keywords import DOMAIN_STOPWORDS, keywords
+from nlp.segment import cut, cut_with_pos, normalize_text, tokenize
+
+DEMAND = (
+    "需求内容：本公司现有立方氮化硼产品牌号，需要开发高韧性立方氮化硼CBN单晶新牌号，"
+    "通过触媒配方优化和高温高压合成工艺改进，获得粒度适中、韧性好的立方氮化硼单晶。"
+    "预期目标：抗冲击韧性≥67%，堆积密度≥1.80克/立方厘米。"
+    "现有工作基础：公司2016年被评为高新技术企业，2018年度实现销售收入2002万元。"
+)
+
+
+def _words(text: str, k: int = 8, **kw: object) -> list[str]:
+    return [w for w, _ in keywords(text, k=k, **kw)]  # type: ignore[arg-type]
+
+
+def test_technology_terms_come_first() -> None:
+    words = _words(DEMAND, k=5)
+    assert words[0] == "立方氮化硼"
+    assert {"单晶", "CBN"} <= set(_words(DEMAND, k=8))
+
+
+def test_boilerplate_is_never_a_keyword() -> None:
+    boilerplate = {
+        "需求",
+        "技术",
+        "企业",
+        "公司",
+        "本公司",
+        "研发",
+        "项目",
+        "开发",
+        "目前",
+        "实现",
+        "解决",
+        "问题",
+        "提高",
+        "要求",
+        "进行",
+        "高新技术企业",
+        "销售收入",
+        "万元",
+    }
+    assert boilerplate <= DOMAIN_STOPWORDS
+    assert not boilerplate & set(_words(DEMAND, k=20))
+
+
+def test_numbers_units_and_single_characters_are_dropped() -> None:
+    words = _words(DEMAND, k=30)
+    assert all(len(w) >= 2 for w in words)
+    assert not {"67%", "1.80", "2018", "2002"} & set(words)
+
+
+def test_places_and_institutions_are_not_keywords_but_lexicon_terms_are() -> None:
+    words = _words("河南省洛阳市某企业与哈尔滨工业大学合作开发锂离子电池隔膜。", k=10)
+    assert "锂离子电池" in words
+    assert not {"河南省", "洛阳市", "哈尔滨工业大学"} & set(words)
+
+
+def test_scores_are_sorted_bounded_and_k_is_respected() -> None:
+    result = keywords(DEMAND, k=6)
+    assert len(result) == 6
+    scores = [s for _, s in result]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 < s <= 1.0 for s in scores)
+    assert scores[0] == 1.0
+
+
+def test_deterministic() -> None:
+    assert keywords(DEMAND) == keywords(DEMAND)
+
+
+def test_no_duplicates_case_insensitive() -> None:
+    words = [w.lower() for w in _words("LED光源与led驱动电路，LED封装。LED光源。", k=10)]
+    assert len(words) == len(set(words))
+
+
+def test_repeated_noun_pair_becomes_a_phrase() -> None:
+    text = "电动滚筒的密封结构。电动滚筒的散热。电动滚筒用于矿山胶带机。"
+    assert "电动滚筒" in _words(text, k=3)
+
+
+def test_title_words_weigh_more() -> None:
+    body = "方案涉及传感器、数据采集和远程监控。"
+    assert _words(body, k=1, title="风电叶片打磨")[0] in {"风电叶片", "打磨"}
+
+
+def test_short_titles_still_give_three_keywords() -> None:
+    for title in ("金银花全基因组技术", "新能源电池", "图像融合技术", "海上风电电机风冷系统研制"):
+        assert len(keywords("", k=8, title=title)) >= 3, title
+
+
+def test_blank_and_stopword_only_input() -> None:
+    assert keywords("") == []
+    assert keywords("   ") == []
+    assert keywords("技术需求") == []
+    with pytest.raises(ValueError, match="k must be"):
+        keywords(DEMAND, k=0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=80))
+def test_keywords_never_crash(text: str) -> None:
+    result = keywords(text, k=5)
+    assert len(result) <= 5
+    assert all(w.strip() == w and w for w, _ in result)
+
+
+# ---------------------------------------------------------------------- shared tokenizer
+
+
+def test_institution_names_and_domain_terms_stay_whole() -> None:
+    assert "哈尔滨工业大学" in cut("哈尔滨工业大学计算机科学与技术学院")
+    assert "东北林业大学" in cut("东北林业大学和东北农业大学")
+    assert "立方氮化硼" in cut("高韧性立方氮化硼单晶")
+    assert "锂离子电池" in cut("防爆锂离子电池")
+
+
+def test_cut_is_lossless_and_tokenize_filters() -> None:
+    text = "哈工大的锂离子电池，CBN单晶！"
+    assert "".join(cut(text)) == text
+    assert tokenize(text) == ["哈工大", "锂离子电池", "cbn", "单晶"]
+    assert "大学" in tokenize("哈尔滨工业大学", search=True)
+    assert tokenize("，。！") == []
+
+
+def test_normalize_text() -> None:
+    assert (
+        normalize_text("哈爾濱工業大學（威海）\u3000計算機學院\u200b")
+        == "哈尔滨工业大学(威海) 计算机学院"
+    )
+    assert normalize_text("ＣＢＮ１２３") == "CBN123"
+
+
+def test_pos_tags_come_from_the_private_dictionary() -> None:
+    tags = dict(cut_with_pos("东北石油大学研究石墨烯"))
+    assert tags["东北石油大学"] == "nt"
+    assert tags["石墨烯"] == "nz"
+
+
+def test_tokenizer_is_private_and_thread_safe() -> None:
+    import jieba
+
+    results: list[list[str]] = []
+
+    def work() -> None:
+        results.append(tokenize("黑龙江八一农垦大学的农机装备"))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == results[0] for r in results)
+    assert "黑龙江八一农垦大学" in results[0]
+    # Our dictionary does not leak into jieba's global tokenizer.
+    assert "黑龙江八一农垦大学" not in jieba.dt.FREQ
