@@ -20,6 +20,10 @@ people_app = typer.Typer(help="人员消歧：合并、拆分、待复核 (peopl
 eval_app = typer.Typer(help="评测 (evaluations)", no_args_is_help=True)
 app.add_typer(people_app, name="people")
 tokens_app = typer.Typer(help="访问令牌 (API tokens with roles)", no_args_is_help=True)
+report_app = typer.Typer(help="台账报表：季度统计、半年调度、年度考核 (ledger reports)", no_args_is_help=True)
+outcome_app = typer.Typer(help="对接台账：记录进展 (outcome tracking)", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+app.add_typer(outcome_app, name="outcome")
 app.add_typer(eval_app, name="eval")
 app.add_typer(tokens_app, name="tokens")
 
@@ -263,6 +267,105 @@ def tokens_revoke(token_id: str) -> None:
     with _store() as store:
         revoke_token(store, token_id)
     console.print(f"已吊销 (revoked) {token_id}")
+
+
+# --------------------------------------------------------------------------- ledger
+
+GroupOpt = Annotated[str, typer.Option("--by", help="city | university | enterprise | field")]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="同时导出 Excel (also write a workbook)")]
+
+
+def _print_ledger_report(rep: dict[str, Any]) -> None:
+    from graph.ledger import DIMENSIONS
+
+    rows = rep["rows"]
+    t = Table(title=f"{rep['report']} {rep['period']}（按{DIMENSIONS[rep['by']]}）")
+    cols = [k for k in (rows[0] if rows else {}) if k != "group"]
+    t.add_column(DIMENSIONS[rep["by"]])
+    for c in cols:
+        t.add_column(c, justify="right")
+    for r in rows:
+        t.add_row(str(r["group"]), *(str(round(r[c], 2)) if isinstance(r[c], float) else str(r[c]) for c in cols))
+    if rep.get("totals"):
+        t.add_row("合计", *(str(rep["totals"].get(c, "")) for c in cols))
+    console.print(t)
+    for key, p in (rep.get("progress") or {}).items():
+        console.print(f"{key}: {p['value']} / {p['target']}  ({p['ratio']:.1%})")
+    for u in rep.get("unmatched", [])[:20]:
+        console.print(f"未对接 {u['demand']}：{u['reason']}")
+
+
+def _report(kind: str, period: str, by: str, xlsx: Path | None, as_json: bool) -> None:
+    from graph import ledger
+
+    with _store() as store:
+        if kind == "quarterly":
+            rep = ledger.quarterly_statistics(store, period, by=by)
+        elif kind == "half_year":
+            rep = ledger.half_year_dispatch(store, period, by=by)
+        else:
+            rep = ledger.annual_assessment(store, int(period), by=by)
+    if xlsx:
+        ledger.export_report_xlsx([rep], xlsx)
+        err.print(f"已导出 (written) {xlsx}")
+    _emit(rep, as_json, _print_ledger_report)
+
+
+@report_app.command("quarterly")
+def report_quarterly(quarter: str, by: GroupOpt = "city", xlsx: XlsxOpt = None, as_json: JsonOpt = False) -> None:
+    """季度统计，例如 kg report quarterly 2026Q2 --by university."""
+    _report("quarterly", quarter, by, xlsx, as_json)
+
+
+@report_app.command("half-year")
+def report_half_year(batch: str, by: GroupOpt = "city", xlsx: XlsxOpt = None, as_json: JsonOpt = False) -> None:
+    """半年调度，例如 kg report half-year 2026H1."""
+    _report("half_year", batch, by, xlsx, as_json)
+
+
+@report_app.command("annual")
+def report_annual(year: int, by: GroupOpt = "city", xlsx: XlsxOpt = None, as_json: JsonOpt = False) -> None:
+    """年度考核（对照省级目标），例如 kg report annual 2026."""
+    _report("annual", str(year), by, xlsx, as_json)
+
+
+@report_app.command("diff")
+def report_diff(old: str, new: str, as_json: JsonOpt = False) -> None:
+    """两期需求对比，例如 kg report diff 2025H2 2026H1."""
+    from graph.ledger import batch_diff
+
+    with _store() as store:
+        data = batch_diff(store, old, new)
+
+    def render(d: dict[str, Any]) -> None:
+        for key, zh in (("added", "新增"), ("carried_over", "结转"), ("not_reposted", "未再发布")):
+            console.print(f"[bold]{zh} {key}[/bold]: {len(d[key])}")
+            for item in d[key][:30]:
+                console.print(f"  {item['demand']} ({item['demand_id']})")
+
+    _emit(data, as_json, render)
+
+
+@outcome_app.command("record")
+def outcome_record(
+    subject: Annotated[str, typer.Argument(help="需求或企业 id")],
+    candidate: Annotated[str, typer.Argument(help="候选 id")],
+    stage: Annotated[str, typer.Argument(help="proposed|contacted|negotiating|signed|industrialised|certified_high_tech|appointed")],
+    date: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    by: Annotated[str, typer.Option("--recorded-by", help="记录人")],
+    amount: Annotated[float | None, typer.Option(help="合同金额（万元）")] = None,
+    role: Annotated[str | None, typer.Option(help="聘任角色")] = None,
+    kind: str = "match",
+    note: str = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """记录一次对接进展 (append a stage to an outcome)."""
+    from graph.ledger import OutcomeEntry, record_outcome
+
+    entry = OutcomeEntry(stage=stage, date=date, amount_wan=amount, role=role, note=note, recorded_by=by)
+    with _store() as store:
+        doc = record_outcome(store, subject_id=subject, candidate_id=candidate, kind=kind, entry=entry)
+    _emit(doc, as_json, lambda d: console.print(f"{d['outcome_id']}: 当前阶段 {d['stage']}"))
 
 
 # --------------------------------------------------------------------------- evaluations

@@ -168,3 +168,37 @@ def test_excel_export_has_sheets_and_chinese_headers(ledger: GraphStore, tmp_pat
     body = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
     assert body["哈尔滨"][4] == 1 and body["合计"][1] == 3
     assert [c.value for c in wb["目标进度"][1]] == ["指标", "累计完成", "目标", "完成率"]
+
+
+def test_ledger_over_http(tmp_path: Path) -> None:
+    """Record through the API, read the quarterly table and download the workbook."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.security import create_token
+    from graph.config import Settings
+    from graph.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "kg.sqlite3")
+    seed(store)
+    _, matchmaker = create_token(store, "王经理", "matchmaker")
+    _, viewer = create_token(store, "访客", "viewer")
+    app = create_app(Settings(data_dir=tmp_path / "var"), store=store)
+    with TestClient(app) as c:
+        h = {"Authorization": f"Bearer {matchmaker}"}
+        body = {"subject_id": "demand:d1", "candidate_id": "person:p1", "stage": "signed",
+                "date": "2026-05-03", "amount_wan": 66.0}
+        assert c.post("/api/v1/outcomes", json=body, headers=h).status_code == 201
+        forbidden = c.post("/api/v1/outcomes", json=body, headers={"Authorization": f"Bearer {viewer}"})
+        assert forbidden.status_code == 403
+        bad = c.post("/api/v1/outcomes", json=body | {"date": "2026-02-30"}, headers=h)
+        assert bad.status_code == 422
+        rep = c.get("/api/v1/reports/quarterly", params={"quarter": "2026Q2"},
+                    headers={"Authorization": f"Bearer {viewer}"}).json()
+        assert rep["rows"] == [{"group": "哈尔滨", "proposed": 0, "contacted": 0, "negotiating": 0, "signed": 1,
+                                "industrialised": 0, "certified_high_tech": 0, "appointed": 0, "amount_wan": 66.0}]
+        xlsx = c.get("/api/v1/reports/workbook", params={"quarter": "2026Q2", "batch": "2026H1", "year": 2026}, headers=h)
+        assert xlsx.status_code == 200
+        (tmp_path / "r.xlsx").write_bytes(xlsx.content)
+        assert "季度统计-地市" in load_workbook(tmp_path / "r.xlsx").sheetnames
+    store.close()
