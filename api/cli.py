@@ -411,7 +411,8 @@ def demo(
     if not DEMO_DIR.is_dir():
         err.print(f"找不到演示数据 (demo data missing): {DEMO_DIR}")
         raise typer.Exit(1)
-    report = _run_ingest([DEMO_DIR], settings, show_progress=True, workers=None)
+    inputs = [p for p in sorted(DEMO_DIR.iterdir()) if p.name not in ("truth", "README.md")]
+    report = _run_ingest(inputs, settings, show_progress=True, workers=None)
     _print_report(report.as_dict())
     if no_serve:
         return

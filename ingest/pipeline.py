@@ -294,8 +294,13 @@ def ingest_paths(
     report.collaborations = people.collaborations
 
     # 4. report
-    kinds_status: Counter[str] = Counter(primary_status.values())
-    kinds_status.update(v for k, v in people.mention_status.items() if k in set(built.primary))
+    # One status per input record (a record repeated in the run counts as unchanged after the first).
+    status_of = {**primary_status, **people.mention_status}
+    kinds_status: Counter[str] = Counter()
+    seen: set[str] = set()
+    for pid in built.primary:
+        kinds_status["unchanged" if pid in seen else status_of.get(pid, "unchanged")] += 1
+        seen.add(pid)
     report.loaded = kinds_status["created"]
     report.updated = kinds_status["updated"]
     report.unchanged = kinds_status["unchanged"]

@@ -1,0 +1,106 @@
+"""Person disambiguation benchmark: pairwise precision, recall and F1 against planted truth.
+
+Generates data with planted homonyms (dozens of different people sharing each common name,
+across CVs and patents), ingests it into a fresh embedded store through the real pipeline, and
+compares the people the resolver made with the generator's truth (``truth/persons.json``).
+
+Pairwise metrics over CV and patent-inventor mentions (the PatentsView convention): a pair of
+mentions is a true pair when the truth says one person; precision = true pairs predicted /
+pairs predicted, recall = true pairs predicted / true pairs.  Every pair counts, not only
+same-name pairs, so a person written two ways (张伟 / Wei Zhang) costs recall.
+
+    python -m bench.disambiguation                 # the bundled demo set
+    python -m bench.disambiguation --scale 0.05    # 5 % of province scale, generated now
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for members in groups.values():
+        out.update(combinations(sorted(members), 2))
+    return out
+
+
+def evaluate(store, truth_dir: Path) -> dict[str, float | int]:
+    """Pairwise P/R/F1 of the store's resolution against the generator's truth."""
+    truth = json.loads((truth_dir / "persons.json").read_text(encoding="utf-8"))
+    gold: dict[str, str] = {}
+    for source_id, pid in truth["cv"].items():
+        gold[f"cv:{source_id}"] = pid
+    for appno, pids in truth["patent_inventors"].items():
+        for pos, pid in enumerate(pids, start=1):
+            gold[f"patent:{appno}#{pos}"] = pid
+    predicted: dict[str, str] = {}
+    for doc in store.get_documents("mentions").values():
+        if doc.key in gold:
+            predicted[doc.key] = doc.doc["person_id"]
+    mentions = sorted(set(gold) & set(predicted))
+    by_gold: dict[str, list[str]] = defaultdict(list)
+    by_pred: dict[str, list[str]] = defaultdict(list)
+    for m in mentions:
+        by_gold[gold[m]].append(m)
+        by_pred[predicted[m]].append(m)
+    g, p = _pairs(by_gold), _pairs(by_pred)
+    tp = len(g & p)
+    precision = tp / len(p) if p else 1.0
+    recall = tp / len(g) if g else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    names = Counter(store.get_documents("mentions")[m].doc["name"] for m in mentions) if len(mentions) < 50_000 else Counter()
+    return {
+        "mentions_in_truth": len(gold), "mentions_evaluated": len(mentions),
+        "true_people": len(by_gold), "predicted_people": len(by_pred),
+        "true_pairs": len(g), "predicted_pairs": len(p), "correct_pairs": tp,
+        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+        "most_common_names": dict(names.most_common(5)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", default="demo", help="demo (bundled) or a fraction of province scale")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    from graph.store.embedded import EmbeddedStore
+    from ingest.pipeline import ingest_paths
+
+    with tempfile.TemporaryDirectory(prefix="kg-disamb-") as tmp:
+        tmpdir = Path(tmp)
+        if args.scale == "demo":
+            data = REPO / "ingest" / "demo"
+        else:
+            data = tmpdir / "data"
+            subprocess.run([sys.executable, "-m", "bench.generate", "--scale", args.scale, "--out", str(data),
+                            "--seed", str(args.seed)], check=True, cwd=REPO)
+        inputs = [p for p in sorted(data.iterdir()) if p.name not in ("truth", "README.md")]
+        store = EmbeddedStore(tmpdir / "kg.sqlite3")
+        t0 = time.perf_counter()
+        report = ingest_paths(inputs, store, workers=args.workers, data_dir=tmpdir / "var")
+        seconds = time.perf_counter() - t0
+        result = evaluate(store, data / "truth")
+        store.close()
+    print(f"数据 data: {args.scale} (seed {args.seed}); records {report.records}, ingest {seconds:.1f} s")
+    for key, value in result.items():
+        print(f"  {key:20s} {value}")
+    print(f"  target F1 ≥ 0.95: {'met' if result['f1'] >= 0.95 else 'NOT met'} "
+          "(PatentsView inventor disambiguation: precision 0.914, recall 0.964)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
