@@ -432,8 +432,9 @@ def _cv(rec: CVRecord, run_id: str) -> Built:
 
 def _demand(rec: DemandRecord, run_id: str) -> Built:
     ctx = _Ctx(rec, run_id)
-    ent_key = rec.enterprise or "未知企业"
-    did = make_id("demand", _demand_identity(ent_key), rec.title)
+    # Without an enterprise (free-text corpora) the record key tells demands with one title apart.
+    identity = _demand_identity(rec.enterprise) if rec.enterprise else f"{rec.source}#{rec.source_key}"
+    did = make_id("demand", identity, rec.title)
     node = Demand(
         id=did, provenance=Provenance(**ctx.prov), name=rec.title, content=rec.content,
         batch=rec.batch, demand_type=rec.demand_type, budget_wan=rec.budget_wan,

@@ -112,14 +112,28 @@ def _json_kind(path: Path) -> str:
                 return "cv"
     except (OSError, ValueError, UnicodeDecodeError):
         return "cv"  # the CV reader quarantines it with the reason
-    cv_keys = {"name", "employer", "titles", "education", "姓名"}
+    cv_keys = {"name", "employer", "titles", "education", "姓名", "text", "research_directions"}
     return "cv" if keys & cv_keys else "table"
+
+
+def _is_tab_table(path: Path) -> bool:
+    """A ``.txt`` whose first line has several tab-separated cells is a table export."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.readline(4096)
+    except OSError:
+        return False
+    return head.count(b"\t") >= 2
 
 
 def read_file(path: Path) -> Iterator[InputRecord | Quarantined]:
     """Records (or quarantine entries) of one file, by its kind."""
     suffix = path.suffix.lower()
-    if suffix in CV_ONLY_SUFFIXES or (suffix in JSON_SUFFIXES and _json_kind(path) == "cv"):
+    if suffix == ".txt" and _is_tab_table(path):
+        from ingest.readers import iter_records
+
+        yield from iter_records(path)
+    elif suffix in CV_ONLY_SUFFIXES or (suffix in JSON_SUFFIXES and _json_kind(path) == "cv"):
         from ingest.readers.cv import read_cv
 
         yield from read_cv(path)

@@ -96,6 +96,21 @@ _UNIT = r"(元|千元|万元?|十万元?|百万元?|千万元?|亿元?)?"
 _BUDGET_RE = re.compile(rf"{_NUM}{_UNIT}(?:[-~～至到]{_NUM}{_UNIT})?")
 
 
+
+_OPEN_ENDED = frozenset({"长期", "长期有效", "不限", "无", "无期限", "常年", "持续", "open", "none"})
+
+
+def parse_deadline(value: object) -> str | None | Invalid:
+    """A deadline date; open-ended words (长期, 长期有效, 不限, 常年 …) mean no deadline.
+
+    >>> parse_deadline("长期"), parse_deadline("2026-06-30")
+    (None, '2026-06-30')
+    """
+    text = cell_text(value)
+    if text is not None and text.strip().lower() in _OPEN_ENDED:
+        return None
+    return parse_date(value)
+
 def budget_unit(header: str | None) -> float:
     """The unit (in 万元) a budget header declares: ``预算(元)`` → 0.0001, ``(亿元)`` → 10000.
 
@@ -220,7 +235,7 @@ def build_demand(row: Row) -> DemandRecord:
         budget_wan=row.parse("budget_wan", parse_budget_wan, unit),
         contact_name=row.text("contact_name"),
         contact_phone=row.text("contact_phone"),
-        deadline=row.parse("deadline", parse_date),
+        deadline=row.parse("deadline", parse_deadline),
         city=row.text("city"),
         batch=row.parse("batch", parse_batch),
     )
