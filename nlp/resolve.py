@@ -14,8 +14,9 @@ Algorithm, per name block (mentions with the same normalised name):
 2. Each candidate pair is scored (:func:`score_pair`): certain evidence scores 1.0 (same phone or
    e-mail; a CV that lists the patent); otherwise additive evidence — shared organisation
    0.45, shared co-person 0.30 (+0.10 each further, up to 0.45), topic overlap up to 0.20,
-   shared field 0.10, implausible year gap −0.30.  Two different CVs are two people unless they
-   agree on birth year and organisation (or contact details).
+   shared field 0.10, implausible year gap −0.30, capped at 0.95 so that certain links are
+   applied first.  Two different CVs are two people unless they agree on birth year and
+   organisation (or contact details); two inventors of one patent are two people.
 3. Manual corrections come first: must-links are unioned, cannot-links recorded.
 4. Pairs at or above ``link_threshold`` are unioned greedily from the highest score down,
    never joining two clusters that hold a cannot-link pair (so two CVs are never chained
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -107,6 +108,8 @@ def score_pair(a: Mention, b: Mention) -> tuple[float, tuple[str, ...]]:
         return 1.0, (f"同一电话 {pa[:3]}****{pa[-4:]}",)
     if a.email and b.email and a.email.lower() == b.email.lower():
         return 1.0, ("同一邮箱",)
+    if a.kind == "patent" and b.kind == "patent" and a.patents & b.patents:
+        return -1.0, ("同一专利的两位发明人",)
     if a.kind == "cv" and b.kind == "patent" and b.patents & a.patents:
         return 1.0, (f"简历列出专利 {sorted(b.patents & a.patents)[0]}",)
     if b.kind == "cv" and a.kind == "patent" and a.patents & b.patents:
@@ -125,10 +128,11 @@ def score_pair(a: Mention, b: Mention) -> tuple[float, tuple[str, ...]]:
         score += min(0.45, 0.30 + 0.10 * (len(shared_co) - 1))
         evidence.append("共同合作者 " + "、".join(sorted(shared_co)[:3]))
     if a.topics and b.topics:
-        jaccard = len(a.topics & b.topics) / len(a.topics | b.topics)
-        if jaccard > 0:
-            score += 0.20 * min(1.0, 2 * jaccard)
-            evidence.append("研究主题重合 " + "、".join(sorted(a.topics & b.topics)[:3]))
+        similarity = _topic_similarity(a.topics, b.topics)
+        if similarity > 0:
+            score += 0.20 * similarity
+            shared = sorted(a.topics & b.topics) or sorted(_bigrams(a.topics) & _bigrams(b.topics))
+            evidence.append("研究主题相近 " + "、".join(shared[:3]))
     if a.fields & b.fields:
         score += 0.10
         evidence.append("同领域")
@@ -139,7 +143,26 @@ def score_pair(a: Mention, b: Mention) -> tuple[float, tuple[str, ...]]:
             evidence.append(f"年份相差 {gap} 年")
     if a.birth_year and b.birth_year and abs(a.birth_year - b.birth_year) > 1:
         return -1.0, ("出生年份不同",)
-    return round(score, 4), tuple(evidence)
+    # Additive evidence stays below certainty, so certain links (contacts, a CV listing the
+    # patent) are applied first and anchor the clusters that the cannot-links then protect.
+    return round(min(score, 0.95), 4), tuple(evidence)
+
+
+def _bigrams(words: frozenset[str]) -> set[str]:
+    grams: set[str] = set()
+    for w in words:
+        w = w.lower()
+        grams.update(w[i : i + 2] for i in range(len(w) - 1))
+    return grams
+
+
+def _topic_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """0–1 closeness of two topic sets: exact shared words, or shared character bigrams
+    (焊接机器人 and 焊接机器人视觉 share most bigrams though the words differ)."""
+    exact = len(a & b) / len(a | b)
+    ga, gb = _bigrams(a), _bigrams(b)
+    overlap = (2 * len(ga & gb) / (len(ga) + len(gb))) if ga and gb else 0.0
+    return min(1.0, max(2 * exact, overlap))
 
 
 def _candidate_pairs(mentions: Sequence[Mention]) -> set[tuple[int, int]]:
@@ -157,6 +180,12 @@ def _candidate_pairs(mentions: Sequence[Mention]) -> set[tuple[int, int]]:
     for members in index.values():
         pairs.update(combinations(members, 2))
     return pairs
+
+
+def _anchor(ms: Sequence[Mention], numbers: set[str], patent_idx: list[int]) -> str:
+    """The patent mention (of those a CV lists) that stands for a listing link."""
+    ids = sorted(ms[i].mention_id for i in patent_idx if ms[i].patents & numbers)
+    return ids[0]
 
 
 def resolve_block(
@@ -205,9 +234,16 @@ def resolve_block(
                 links.append(Link(a, b, 1.0, ("人工合并",)))
 
     scored: list[tuple[float, str, str, tuple[str, ...]]] = []
+    listed: dict[int, list[int]] = defaultdict(list)  # CV -> ambiguous patent mentions it lists
+    per_patent = Counter(no for m in ms if m.kind == "patent" for no in m.patents)
     for i, j in _candidate_pairs(ms):
         s, ev = score_pair(ms[i], ms[j])
-        if s < 0:
+        pat = ms[j] if ms[i].kind == "cv" else ms[i]
+        if ev and ev[0].startswith("简历列出专利") and any(per_patent[no] > 1 for no in pat.patents):
+            # Two namesakes on one listed patent: decided after the clusters have formed.
+            cv_i, pat_i = (i, j) if ms[i].kind == "cv" else (j, i)
+            listed[cv_i].append(pat_i)
+        elif s < 0:
             ri, rj = find(i), find(j)
             forbidden[ri].add(j)
             forbidden[rj].add(i)
@@ -231,6 +267,27 @@ def resolve_block(
             links.append(Link(a, b, s, ev))
         else:
             review.append(Link(a, b, s, ev))
+    # A CV listing a patent with two same-name inventors joins the cluster that holds more of
+    # the CV's listed patents (the other inventor is a namesake co-inventor).
+    for cv_i in sorted(listed, key=lambda i: ms[i].mention_id):
+        by_root: dict[int, set[str]] = defaultdict(set)
+        for pat_i in listed[cv_i]:
+            by_root[find(pat_i)] |= ms[pat_i].patents & ms[cv_i].patents
+        claimed: dict[str, int] = {}
+        ranked = sorted(by_root, key=lambda r: (-len(by_root[r]), -len(members[r]), min(members[r])))
+        chosen = []
+        for root in ranked:
+            if any(no in claimed for no in by_root[root]):
+                continue
+            for no in by_root[root]:
+                claimed[no] = root
+            chosen.append(root)
+        for root in chosen:
+            r_cv, r_pat = find(cv_i), find(root)
+            if r_cv != r_pat and can_join(r_cv, r_pat):
+                union(r_cv, r_pat)
+                evidence = "简历列出专利 " + "、".join(sorted(by_root[root])[:3])
+                links.append(Link(ms[cv_i].mention_id, _anchor(ms, by_root[root], listed[cv_i]), 1.0, (evidence,)))
     review = [r for r in review if find(pos[r.a]) != find(pos[r.b])]
 
     clusters = sorted(

@@ -112,3 +112,24 @@ def test_clusters_partition_the_mentions_and_order_does_not_matter(rows) -> None
     # No cluster holds two CVs (they never share birth year here).
     for c in forward.clusters:
         assert sum(m.startswith("cv:") for m in c) <= 1
+
+
+def test_two_inventors_of_one_patent_are_two_people() -> None:
+    a = pat("CN1", 3, {"org:hit", "org:firm"}, {"刘洋", "王静"})
+    b = pat("CN1", 4, {"org:hit", "org:firm"}, {"刘洋", "王静"})
+    assert score_pair(a, b)[0] < 0
+    assert len(resolve_block([a, b]).clusters) == 2
+
+
+def test_certain_links_anchor_before_strong_evidence() -> None:
+    # Two namesakes (a professor at HIT with a CV, an engineer at the firm with a CV) co-invent
+    # with the same colleague on joint patents.  Each CV lists its own patent; the unlisted
+    # patents look alike (same applicants, same co-inventor) but must not glue the CVs together.
+    prof = Mention("cv:prof", "cv", "张伟", orgs=F({"org:hit"}), patents=F({"CN1"}))
+    eng = Mention("cv:eng", "cv", "张伟", orgs=F({"org:firm"}), patents=F({"CN2"}))
+    p1 = pat("CN1", 1, {"org:hit", "org:firm"}, {"李娜", "赵敏"})
+    p2 = pat("CN2", 1, {"org:hit", "org:firm"}, {"李娜", "赵敏"})
+    result = resolve_block([prof, eng, p1, p2])
+    assert result.clusters == [["cv:eng", "patent:CN2#1"], ["cv:prof", "patent:CN1#1"]]
+    # shared applicant 0.45 + two shared co-inventors 0.40 = 0.85: strong, but below a listing
+    assert score_pair(p1, p2)[0] == 0.85
