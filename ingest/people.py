@@ -264,6 +264,44 @@ _TIE_TYPES = {
 }
 
 
+class _Adjacency:
+    """Typed neighbours of a node, from the store (few people) or a graph snapshot (many)."""
+
+    def __init__(self, store: GraphStore, many: bool) -> None:
+        self.store = store
+        self.g = store.graph() if many else None
+
+    def out(self, node: str, types: Iterable[RelType]) -> list[tuple[RelType, str]]:
+        wanted = {t.value for t in types}
+        if self.g is None:
+            return [(r.type, r.dst) for r in self.store.relationships(node, types=list(types), direction="out")]
+        if node not in self.g:
+            return []
+        return sorted((RelType(d["type"]), v) for _, v, d in self.g.out_edges(node, data=True) if d["type"] in wanted)
+
+    def into(self, node: str, rel_type: RelType) -> list[str]:
+        if self.g is None:
+            return [r.src for r in self.store.relationships(node, types=[rel_type], direction="in")]
+        return sorted(u for u, _, d in self.g.in_edges(node, data=True) if d["type"] == rel_type.value)
+
+    def year(self, node: str) -> int | None:
+        if self.g is None:
+            n = self.store.get_node(node)
+            y = n.props.get("year") if n else None
+        else:
+            y = self.g.nodes[node].get("year") if node in self.g else None
+        return y if isinstance(y, int) else None
+
+    def collaborations(self, node: str) -> list[tuple[str, str, str, str]]:
+        if self.g is None:
+            return [r.identity for r in self.store.relationships(node, types=[RelType.COLLABORATED_WITH])]
+        if node not in self.g:
+            return []
+        edges = [(u, v) for u, v, d in self.g.out_edges(node, data=True) if d["type"] == "COLLABORATED_WITH"]
+        edges += [(u, v) for u, v, d in self.g.in_edges(node, data=True) if d["type"] == "COLLABORATED_WITH"]
+        return [(u, RelType.COLLABORATED_WITH.value, v, "") for u, v in edges]
+
+
 def derive_collaborations(
     store: GraphStore, person_ids: Sequence[str], *, run_id: str, batch_size: int = 2000
 ) -> tuple[WriteSummary, int]:
@@ -271,31 +309,30 @@ def derive_collaborations(
 
     weight = 1 − 0.5^(Σ strength) with strengths co-invention 1.0, shared team 0.6,
     co-completed result 0.8 per shared item: one shared patent gives 0.5, three give 0.875.
-    Ties are stored once per pair (src id < dst id).  O(Σ degree²) over the shared items.
+    Ties are stored once per pair (src id < dst id).  O(Σ degree²) over the shared items;
+    with many people the work runs on the store's networkx snapshot instead of per-node reads.
     """
     summary = WriteSummary()
     existing_ids = set(store.get_nodes(person_ids)) if person_ids else set()
+    adj = _Adjacency(store, many=len(existing_ids) > 300)
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     stale: set[tuple[str, str, str, str]] = set()
+    years: dict[str, int | None] = {}
     for pid in sorted(existing_ids):
-        for r in store.relationships(pid, types=[RelType.COLLABORATED_WITH]):
-            stale.add(r.identity)
-        for r in store.relationships(pid, types=list(_TIE_TYPES), direction="out"):
-            kind, strength = _TIE_TYPES[r.type]
-            item = r.dst
-            item_node = None
-            for other in store.relationships(item, types=[r.type], direction="in"):
-                if other.src == pid or not other.src.startswith("person:"):
+        stale.update(adj.collaborations(pid))
+        for rel_type, item in adj.out(pid, _TIE_TYPES):
+            kind, strength = _TIE_TYPES[rel_type]
+            for other in adj.into(item, rel_type):
+                if other == pid or not other.startswith("person:"):
                     continue
-                a, b = sorted([pid, other.src])
+                a, b = sorted([pid, other])
                 entry = pairs.setdefault((a, b), {"items": {}, "years": set()})
                 if item not in entry["items"]:
                     entry["items"][item] = (kind, strength)
-                    if item_node is None:
-                        item_node = store.get_node(item)
-                    year = item_node.props.get("year") if item_node else None
-                    if isinstance(year, int):
-                        entry["years"].add(year)
+                    if item not in years:
+                        years[item] = adj.year(item)
+                    if years[item] is not None:
+                        entry["years"].add(years[item])
     rels = []
     for (a, b), entry in sorted(pairs.items()):
         total = sum(s for _, s in entry["items"].values())

@@ -33,6 +33,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 __all__ = [
@@ -148,12 +149,13 @@ def score_pair(a: Mention, b: Mention) -> tuple[float, tuple[str, ...]]:
     return round(min(score, 0.95), 4), tuple(evidence)
 
 
-def _bigrams(words: frozenset[str]) -> set[str]:
+@lru_cache(maxsize=200_000)
+def _bigrams(words: frozenset[str]) -> frozenset[str]:
     grams: set[str] = set()
     for w in words:
         w = w.lower()
         grams.update(w[i : i + 2] for i in range(len(w) - 1))
-    return grams
+    return frozenset(grams)
 
 
 def _topic_similarity(a: frozenset[str], b: frozenset[str]) -> float:

@@ -96,7 +96,9 @@ class Neo4jStore(GraphStore):
         self.uri = uri
         self.database = database
         self.batch_size = batch_size
-        self._driver = GraphDatabase.driver(uri, auth=auth)
+        # Notifications (e.g. "relationship type does not exist" on an empty database) are
+        # planner hints, not errors; they would flood the log.
+        self._driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         try:
             self._driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, OSError) as exc:
