@@ -54,6 +54,8 @@ __all__ = [
     "FieldNode",
     "Topic",
     "make_id",
+    "ID_PREFIXES",
+    "label_of_id",
     "check_props",
 ]
 
@@ -229,6 +231,20 @@ class Provenance(BaseModel):
     run_id: str = Field(min_length=1, max_length=100, description="ingest run that wrote it")
 
 
+#: The id prefix each kind of node uses (``person:…``); ids of these kinds must carry it, so a
+#: relationship's endpoint kinds can be known from the ids alone.
+ID_PREFIXES: dict[str, NodeLabel] = {
+    "person": NodeLabel.PERSON, "team": NodeLabel.TEAM, "org": NodeLabel.ORGANIZATION,
+    "patent": NodeLabel.PATENT, "achievement": NodeLabel.ACHIEVEMENT, "demand": NodeLabel.DEMAND,
+    "field": NodeLabel.FIELD, "topic": NodeLabel.TOPIC,
+}
+
+
+def label_of_id(node_id: str) -> NodeLabel | None:
+    """The kind an id's prefix names, or None for a prefix outside :data:`ID_PREFIXES`."""
+    return ID_PREFIXES.get(node_id.split(":", 1)[0])
+
+
 class NodeRecord(BaseModel):
     """A node as the stores hold it."""
 
@@ -249,6 +265,13 @@ class NodeRecord(BaseModel):
     @classmethod
     def _props_storable(cls, v: dict[str, Any]) -> dict[str, Any]:
         return check_props(v)
+
+    @model_validator(mode="after")
+    def _prefix_matches_label(self) -> NodeRecord:
+        implied = label_of_id(self.id)
+        if implied is not None and implied is not self.label:
+            raise ValueError(f"id {self.id!r} names a {implied}, not a {self.label}")
+        return self
 
     @property
     def name(self) -> str:

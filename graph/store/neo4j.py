@@ -25,8 +25,8 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
-from graph.errors import StoreError, StoreUnavailable
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
+from graph.errors import DanglingRelationship, StoreError, StoreUnavailable
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, label_of_id
 from graph.store.base import (
     Counts,
     Direction,
@@ -187,8 +187,12 @@ class Neo4jStore(GraphStore):
             for chunk in _chunks(by_label[label], self.batch_size):
                 tx.run(query, rows=chunk).consume()
         if rels:
+            # Endpoint kinds come from the id prefixes (NodeRecord enforces them); only ids
+            # without a known prefix are looked up.  Existence is checked by the write itself.
             endpoint_ids = sorted({i for r in rels for i in (r.src, r.dst)})
-            labels = {n.id: n.label for n in self._fetch_nodes(tx, endpoint_ids).values()}
+            labels = {i: lb for i in endpoint_ids if (lb := label_of_id(i)) is not None}
+            unknown = [i for i in endpoint_ids if i not in labels]
+            labels.update({n.id: n.label for n in self._fetch_nodes(tx, unknown).values()})
             check_relationship_endpoints(rels, labels)
             old = self._fetch_rels(tx, rels)
             rels_to_write, s = diff_relationships(rels, old)
@@ -199,7 +203,11 @@ class Neo4jStore(GraphStore):
             for rel_type in sorted(by_type):
                 query = cypher.render("write/upsert_relationships", rel_type=rel_type)
                 for chunk in _chunks(by_type[rel_type], self.batch_size):
-                    tx.run(query, rows=chunk).consume()
+                    written = tx.run(query, rows=chunk).single()["written"]
+                    if written != len(chunk):
+                        ids = sorted({i for row in chunk for i in (row["src"], row["dst"])})
+                        present = set(self._fetch_nodes(tx, ids))
+                        raise DanglingRelationship([i for i in ids if i not in present])
         if batch.docs:
             rows = [
                 {"doc_id": _doc_id(d.collection, d.key), "collection": d.collection, "key": d.key,

@@ -126,8 +126,13 @@ def test_relationship_between_wrong_kinds_is_refused(store: GraphStore) -> None:
     _seed(store)
     with pytest.raises(SchemaError):
         store.write((), [RelRecord(src="org:hit", type=RelType.INVENTED, dst="patent:CN202110123456.7")])
+    # An id whose prefix names another kind is refused before it reaches a store …
+    with pytest.raises(ValueError, match="names a Person"):
+        NodeRecord(id="person:zw1", label=NodeLabel.TEAM, props={"name": "x"})
+    # … and a stored node cannot change kind.
+    store.write([NodeRecord(id="x:1", label=NodeLabel.TEAM, props={"name": "团队"})])
     with pytest.raises(SchemaError):
-        store.write([NodeRecord(id="person:zw1", label=NodeLabel.TEAM, props={"name": "x"})])
+        store.write([NodeRecord(id="x:1", label=NodeLabel.PERSON, props={"name": "x"})])
 
 
 def test_find_nodes_orders_and_filters(store: GraphStore) -> None:
