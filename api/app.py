@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from slowapi import Limiter
 from slowapi.errors import RateLimitExceeded
-from slowapi.middleware import SlowAPIMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.audit import AuditLog
+from api.schemas import ERROR_RESPONSES
 from graph.config import Settings, get_settings
 from graph.errors import (
     KGError,
@@ -66,33 +68,74 @@ class BodyLimit:
         seen = 0
         refused = False
 
+        # Past the limit the app is told the client went away (a raised error would reach
+        # FastAPI's body parser, which turns any error into a 400); its reply is dropped and the
+        # 413 sent instead.
         async def counting_receive() -> Message:
             nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     refused = True
-                    raise _BodyTooLarge
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            if refused:
-                await _too_large(send, limit)
-
-
-class _BodyTooLarge(Exception):
-    pass
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+        if refused:
+            await _too_large(send, limit)
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = (
-        '{"detail":"请求体过大 (request body too large); limit %d bytes"}' % limit
-    ).encode()
+    body = json.dumps({"detail": f"请求体过大 (request body too large); limit {limit} bytes"},
+                      ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RateLimit:
+    """Requests per token (or client address) on /api, over the limit → 429 with Retry-After.
+
+    The limits and their storage are slowapi's (``app.state.limiter``); the check is made here
+    for every request because slowapi's middleware looks a route's endpoint up in
+    ``app.routes``, where FastAPI keeps included routers unexpanded — it found no endpoint and
+    let every request through.
+    """
+
+    def __init__(self, app: ASGIApp, *, limiter: Limiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = _rate_key(Request(scope))
+        for group in self.limiter._default_limits:
+            for limit in group:
+                if not self.limiter.limiter.hit(limit.limit, key):
+                    reset, _ = self.limiter.limiter.get_window_stats(limit.limit, key)
+                    await _too_many(send, str(limit.limit), max(1, int(reset - time.time()) + 1))
+                    return
+        await self.app(scope, receive, send)
+
+
+async def _too_many(send: Send, limit: str, retry_after: int) -> None:
+    body = json.dumps({"detail": f"请求过于频繁 (rate limit exceeded): {limit}"}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 429,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"retry-after", str(retry_after).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -143,14 +186,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     limiter = Limiter(key_func=_rate_key, default_limits=[settings.rate_limit])
     app.state.limiter = limiter
-    app.add_middleware(SlowAPIMiddleware)
+    app.add_middleware(RateLimit, limiter=limiter)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
     _install_error_handlers(app)
 
     from api.routes import core
 
-    app.include_router(core.router, prefix="/api/v1")
+    app.include_router(core.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     for name in ("queries", "ledger"):
         try:
             module = __import__(f"api.routes.{name}", fromlist=["router"])
@@ -158,7 +201,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if exc.name != f"api.routes.{name}":
                 raise
             continue
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     web = Path(__file__).resolve().parent / "web"
     if (web / "index.html").is_file():
         from api.routes import web as web_routes
@@ -171,29 +214,18 @@ def _install_error_handlers(app: FastAPI) -> None:
     def reply(status: int, message: str, **extra: Any) -> JSONResponse:
         return JSONResponse({"detail": message, **extra}, status_code=status)
 
-    @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return reply(404, str(exc))
+    # Our errors, most specific first: the status each one means for a caller.
+    statuses: list[tuple[type[KGError], int]] = [
+        (NotFound, 404), (QueryError, 422), (ValidationFailed, 422), (SchemaError, 422),
+        (StoreUnavailable, 503), (KGError, 400),
+    ]
 
-    @app.exception_handler(QueryError)
-    async def bad_query(_: Request, exc: QueryError) -> JSONResponse:
-        return reply(422, str(exc))
+    async def domain_error(_: Request, exc: Exception) -> JSONResponse:
+        status = next(code for kind, code in statuses if isinstance(exc, kind))
+        return reply(status, str(exc))
 
-    @app.exception_handler(ValidationFailed)
-    async def bad_value(_: Request, exc: ValidationFailed) -> JSONResponse:
-        return reply(422, str(exc))
-
-    @app.exception_handler(SchemaError)
-    async def bad_schema(_: Request, exc: SchemaError) -> JSONResponse:
-        return reply(422, str(exc))
-
-    @app.exception_handler(StoreUnavailable)
-    async def unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
-        return reply(503, str(exc))
-
-    @app.exception_handler(KGError)
-    async def other(_: Request, exc: KGError) -> JSONResponse:
-        return reply(400, str(exc))
+    for kind, _status in statuses:
+        app.add_exception_handler(kind, domain_error)
 
     @app.exception_handler(RateLimitExceeded)
     async def too_many(_: Request, exc: RateLimitExceeded) -> JSONResponse:

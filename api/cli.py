@@ -419,5 +419,8 @@ def demo(
     serve(host=host, port=port)
 
 
+# The query commands (search, path, introduce, match, alliances, recommend) register themselves.
+from api import cli_queries  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["EntityOut", "SearchOut", "RelOut", "EntityDetail", "StatsOut", "Page"]
+__all__ = ["EntityOut", "SearchOut", "RelOut", "EntityDetail", "StatsOut", "Page", "ErrorOut", "ERROR_RESPONSES"]
 
 
 class EntityOut(BaseModel):
@@ -48,3 +48,23 @@ class StatsOut(BaseModel):
 class Page(BaseModel):
     limit: int
     offset: int
+
+
+class ErrorOut(BaseModel):
+    """The body of every error reply (see ``api.app._install_error_handlers``)."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = Field(default=None, description="参数错误明细 (422 only)")
+
+
+#: Error replies any API route can give, documented once for the whole API (OpenAPI).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "请求无法处理 (the request cannot be answered)"},
+    401: {"model": ErrorOut, "description": "缺少或无效的令牌 (missing or invalid bearer token)"},
+    403: {"model": ErrorOut, "description": "角色无权访问 (role not allowed)"},
+    404: {"model": ErrorOut, "description": "实体不存在 (no such entity)"},
+    413: {"model": ErrorOut, "description": "请求体过大 (request body too large)"},
+    422: {"model": ErrorOut, "description": "参数不合法 (invalid parameters)"},
+    429: {"model": ErrorOut, "description": "请求过于频繁 (rate limit exceeded)"},
+    503: {"model": ErrorOut, "description": "存储不可用 (store unavailable)"},
+}

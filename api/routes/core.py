@@ -64,8 +64,11 @@ def search(
         # Abbreviations (哈工大) resolve through the organisation gazetteer.
         from nlp.orgs import resolve_org
 
-        match = resolve_org(text)
-        if match.canonical_name and match.canonical_name != text:
+        try:
+            match = resolve_org(text)
+        except ValueError:  # punctuation only: nothing to resolve
+            match = None
+        if match is not None and match.canonical_name and match.canonical_name != text:
             hits = store.find_nodes(NodeLabel.ORGANIZATION, name_contains=match.canonical_name,
                                     limit=limit, offset=offset)
     items = [present(n, user, audit, action="search")[0] for n in hits]
