@@ -182,6 +182,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         ),
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored assets: FastAPI's default loads a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     limiter = Limiter(key_func=_rate_key, default_limits=[settings.rate_limit])
@@ -202,6 +204,20 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 raise
             continue
         app.include_router(module.router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    swagger = Path(__file__).resolve().parent / "web" / "vendor" / "swagger-ui"
+    if (swagger / "swagger-ui-bundle.js").is_file():
+        from fastapi.openapi.docs import get_swagger_ui_html
+        from fastapi.responses import HTMLResponse
+
+        @app.get("/docs", include_in_schema=False)
+        def docs() -> HTMLResponse:
+            return get_swagger_ui_html(
+                openapi_url="/openapi.json", title="校企图谱 API 文档",
+                swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                swagger_favicon_url="/favicon.ico",
+            )
+
     web = Path(__file__).resolve().parent / "web"
     if (web / "index.html").is_file():
         from api.routes import web as web_routes

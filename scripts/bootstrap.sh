@@ -16,6 +16,8 @@ if [ "${KG_WITH_SYSTEM_DEPS:-0}" = "1" ]; then
     command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
     command -v mvn >/dev/null 2>&1 || missing+=(maven)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    # CJK fonts, so the browser test's screenshots show Chinese, not boxes.
+    [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
     if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
             echo "bootstrap: installing ${missing[*]} with apt-get" >&2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
@@ -100,6 +101,9 @@ def entity(
             props={k: v for k, v in r.props.items() if k not in ("run_id",)},
         ))
     provenance = {k: node.props.get(k) for k in ("source", "source_key", "run_id")}
+    if user.role is not Role.ADMIN and isinstance(provenance["source"], str):
+        # Server paths are for administrators; others see the file name it came from.
+        provenance["source"] = PurePath(provenance["source"]).name
     return EntityDetail(entity=out, provenance=provenance, relationships=rel_out, masked_fields=masked)
 
 
