@@ -1,7 +1,8 @@
 // 校企图谱 explorer: login, search, entity detail, collaboration paths, demand matching, people
-// for roles, alliance candidates and open licensing — views selected by the URL hash.
+// for roles, alliance candidates, open licensing and the ledger's statistics (charts) — views selected by the URL hash.
 
 import { api, auth, download, whoami } from './api.js';
+import { barChart, number, progressBars } from './charts.js';
 import { bar, debounce, fmt, h, sentences } from './dom.js';
 import { GraphView, KINDS } from './graph.js';
 
@@ -567,6 +568,152 @@ async function viewLicence(panel, route) {
   g.layout(e ? 'star' : 'cose');
 }
 
+// --------------------------------------------------------------------------- ledger & statistics
+
+const DIMENSIONS = { city: '地市', university: '高校', enterprise: '企业', field: '领域' };
+const STAGE_SERIES = [
+  { key: 'proposed', name: '提出' }, { key: 'contacted', name: '已联系' }, { key: 'negotiating', name: '洽谈中' },
+  { key: 'signed', name: '签约' }, { key: 'industrialised', name: '成果转化落地' },
+];
+const DISPATCH_SERIES = [
+  { key: 'posted', name: '发布', color: 0 }, { key: 'matched', name: '已对接', color: 4 }, { key: 'unmatched', name: '未对接', color: 5 },
+];
+
+function periodDefaults() {
+  const now = new Date();
+  const y = now.getFullYear();
+  const m = now.getMonth() + 1;
+  return { quarter: `${y}Q${Math.floor((m - 1) / 3) + 1}`, batch: `${y}H${m <= 6 ? 1 : 2}`, year: String(y) };
+}
+
+function periodSelect(name, label, options, selected) {
+  return h('label', { class: 'period' }, h('span', { class: 'field-label' }, label),
+    h('select', { name, 'aria-label': label }, options.map(([v, t]) => h('option', { value: v, selected: v === selected }, t))));
+}
+
+function chartBox(svg, emptyText, testid) {
+  return h('div', { class: 'chart-box', 'data-testid': testid }, svg || empty(emptyText));
+}
+
+async function viewLedger(panel, route) {
+  const { params } = route;
+  const def = periodDefaults();
+  const p = {
+    quarter: /^\d{4}Q[1-4]$/.test(params.get('quarter') || '') ? params.get('quarter') : def.quarter,
+    batch: /^\d{4}H[12]$/.test(params.get('batch') || '') ? params.get('batch') : def.batch,
+    year: /^\d{4}$/.test(params.get('year') || '') ? params.get('year') : def.year,
+    by: DIMENSIONS[params.get('by')] ? params.get('by') : 'city',
+    mode: params.get('mode') === 'stacked' ? 'stacked' : 'grouped',
+  };
+  const years = [];
+  for (let y = Number(def.year) + 1; y >= 2023; y--) years.push(y);
+  for (const v of [Number(p.year), Number(p.quarter.slice(0, 4)), Number(p.batch.slice(0, 4))]) if (!years.includes(v)) years.push(v);
+  years.sort((a, b) => b - a);
+  const quarter = periodSelect('quarter', '季度', years.flatMap((y) => [4, 3, 2, 1].map((q) => [`${y}Q${q}`, `${y} 年第 ${q} 季度`])), p.quarter);
+  const batch = periodSelect('batch', '批次（半年）', years.flatMap((y) => [[`${y}H2`, `${y} 年下半年`], [`${y}H1`, `${y} 年上半年`]]), p.batch);
+  const year = periodSelect('year', '考核年度', years.map((y) => [String(y), `${y} 年`]), p.year);
+  const by = periodSelect('by', '分组', Object.entries(DIMENSIONS), p.by);
+  const value = (label) => label.querySelector('select').value;
+  const submit = (extra = {}) => go('ledger', '', { quarter: value(quarter), batch: value(batch), year: value(year), by: value(by), mode: p.mode, ...extra });
+  for (const sel of [quarter, batch, year, by]) sel.querySelector('select').addEventListener('change', () => submit());
+  const workbookName = `台账报表-${p.quarter}.xlsx`;
+  const dl = button('下载 Excel 报表', async (ev) => {
+    const b = ev.currentTarget;
+    b.disabled = true;
+    b.textContent = '正在生成…';
+    try {
+      await download('/reports/workbook', { quarter: value(quarter), batch: value(batch), year: value(year) }, workbookName);
+    } catch (err) {
+      panel.prepend(errorBox(err));
+    } finally {
+      b.disabled = false;
+      b.textContent = '下载 Excel 报表';
+    }
+  });
+  dl.dataset.testid = 'ledger-workbook';
+  const out = h('div', { class: 'results', 'data-testid': 'ledger' }, loading('正在统计…'));
+  panel.replaceChildren(section('台账统计', 'Ledger & statistics',
+    h('p', { class: 'muted small' }, '对接台账的季度统计、半年调度与年度考核。选择期间与分组维度；报表含四个维度的全部表格，可下载为 Excel。'),
+    h('form', { class: 'ledger-controls', onsubmit: (e) => { e.preventDefault(); submit(); } },
+      quarter, batch, year, by, h('div', { class: 'ledger-actions' }, h('button', { type: 'submit', class: 'primary' }, '统计'), dl))), out);
+
+  const dim = DIMENSIONS[p.by];
+  const [q, hy, an] = await Promise.allSettled([
+    api('/reports/quarterly', { quarter: p.quarter, by: p.by }),
+    api('/reports/half-year', { batch: p.batch, by: p.by }),
+    api('/reports/annual', { year: p.year, by: p.by }),
+  ]);
+  if (!route.live()) return;
+
+  const quarterly = () => {
+    const r = q.value;
+    const groups = r.rows.map((row) => ({ key: row.group, name: row.group }));
+    const rows = Object.fromEntries(r.rows.map((row) => [row.group, row]));
+    const chart = barChart({
+      groups, series: STAGE_SERIES, mode: p.mode, unit: ' 项', dimension: dim,
+      value: (g, k) => rows[g][k], caption: `${p.quarter} 各${dim}对接阶段`,
+    });
+    const t = r.totals;
+    const toggle = h('div', { class: 'seg', role: 'group', 'aria-label': '图表样式' },
+      ['grouped', 'stacked'].map((m) => h('button', {
+        type: 'button', class: `small${p.mode === m ? ' active' : ''}`, 'aria-pressed': String(p.mode === m),
+        onclick: () => submit({ mode: m }),
+      }, m === 'grouped' ? '并列' : '堆叠')));
+    return section(`季度统计 · ${p.quarter}`, `Quarterly by ${p.by}`,
+      h('div', { class: 'chart-head' },
+        h('p', { class: 'small stats' }, STAGE_SERIES.map((ser) => h('span', {}, `${ser.name} `, h('b', {}, number(t[ser.key])))),
+          h('span', {}, '签约金额 ', h('b', {}, number(t.amount_wan, 2)), ' 万元')),
+        toggle),
+      chartBox(chart, `${p.quarter} 没有台账记录。`, 'chart-quarterly'));
+  };
+
+  const dispatch = () => {
+    const r = hy.value;
+    const rows = Object.fromEntries(r.rows.map((row) => [row.group, row]));
+    const chart = barChart({
+      groups: r.rows.map((row) => ({ key: row.group, name: row.group })), series: DISPATCH_SERIES, unit: ' 条', dimension: dim,
+      value: (g, k) => rows[g][k], caption: `${p.batch} 各${dim}需求对接情况`,
+    });
+    const t = r.totals;
+    const shown = r.unmatched.slice(0, 50);
+    return section(`半年调度 · ${p.batch}`, 'Half-year dispatch',
+      h('p', { class: 'small stats' }, h('span', {}, '发布 ', h('b', {}, number(t.posted))), h('span', {}, '已对接 ', h('b', {}, number(t.matched))),
+        h('span', {}, '未对接 ', h('b', {}, number(t.unmatched))), h('span', {}, '结转 ', h('b', {}, number(t.carried_over)))),
+      chartBox(chart, `${p.batch} 批次没有需求。`, 'chart-dispatch'),
+      r.unmatched.length ? h('details', { class: 'unmatched', open: r.unmatched.length <= 12 },
+        h('summary', {}, `未对接需求 ${r.unmatched.length} 条及原因`),
+        h('ul', { class: 'unmatched-list', 'data-testid': 'unmatched' }, shown.map((u) => h('li', {},
+          entityLink(u.demand_id, u.demand), h('span', { class: 'muted small' }, ` ${u.group}`),
+          h('span', { class: 'chip warn' }, u.reason.replace(/\s*\(.*\)$/, ''))))),
+        r.unmatched.length > shown.length ? h('p', { class: 'muted small' }, `另有 ${r.unmatched.length - shown.length} 条，见 Excel 报表。`) : null) : null);
+  };
+
+  const annual = () => {
+    const r = an.value;
+    const pr = r.progress;
+    const yuan = (wan) => (wan >= 10000 ? `${number(wan / 10000, 2)} 亿` : `${number(wan, 2)} 万`);
+    const chart = progressBars({
+      caption: `截至 ${p.year} 年累计完成情况`,
+      items: [
+        { key: 'results_industrialised', name: '成果转化落地', unit: '项', format: (v) => number(v), ...pr.results_industrialised },
+        { key: 'investment_wan', name: '企业投入', unit: '元', format: yuan, ...pr.investment_wan },
+        { key: 'high_tech_enterprises', name: '高新技术企业', unit: '家', format: (v) => number(v), ...pr.high_tech_enterprises },
+      ],
+    });
+    const rows = r.rows.filter((row) => row.industrialised || row.investment_wan || row.high_tech);
+    return section(`年度考核 · ${p.year}`, 'Annual assessment',
+      h('p', { class: 'muted small' }, `${r.targets.start_year}—${r.targets.target_year} 年目标：成果转化 ${number(r.targets.results_industrialised)} 项、企业投入 ${yuan(r.targets.investment_wan)}元、培育高新技术企业 ${number(r.targets.high_tech_enterprises)} 家；进度为 ${r.targets.start_year} 年起至 ${p.year} 年底的累计值。`),
+      h('div', { class: 'chart-box', 'data-testid': 'chart-progress' }, chart),
+      rows.length ? h('table', { class: 'ledger-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, dim), h('th', {}, `${p.year} 年成果转化`), h('th', {}, '签约投入（万元）'), h('th', {}, '高新技术企业'))),
+        h('tbody', {}, rows.map((row) => h('tr', {}, h('td', {}, row.group), h('td', {}, number(row.industrialised)),
+          h('td', {}, number(row.investment_wan, 2)), h('td', {}, number(row.high_tech)))))) : empty(`${p.year} 年尚无转化、投入或认定记录。`));
+  };
+
+  const part = (result, draw, name) => (result.status === 'fulfilled' ? draw() : section(name, '', errorBox(result.reason)));
+  out.replaceChildren(part(q, quarterly, '季度统计'), part(hy, dispatch, '半年调度'), part(an, annual, '年度考核'));
+}
+
 const VIEWS = {
   search: viewSearch,
   entity: viewEntity,
@@ -576,6 +723,7 @@ const VIEWS = {
   recommend: viewRecommend,
   alliances: viewAlliances,
   licence: viewLicence,
+  ledger: viewLedger,
 };
 
 // --------------------------------------------------------------------------- shell
@@ -600,6 +748,12 @@ async function render() {
   // into a detached container, and checks live() before touching the shared graph.
   const panel = h('div', { class: 'view', dataset: { view: route.name } });
   $('#panel').replaceChildren(panel);
+  // The ledger's charts take the whole width; the graph comes back (and refits) elsewhere.
+  const wide = route.name === 'ledger';
+  if ($('#app').classList.contains('wide') !== wide) {
+    $('#app').classList.toggle('wide', wide);
+    if (!wide && state.graph) requestAnimationFrame(() => state.graph.cy.resize());
+  }
   route.live = () => seq === state.seq;
   try {
     await view(panel, route);

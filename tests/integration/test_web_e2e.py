@@ -65,6 +65,7 @@ class Demo:
     demand_id: str
     demand_name: str
     candidate_name: str
+    batch: str = "2026H1"
 
 
 def _free_port() -> int:
@@ -99,6 +100,38 @@ def _pick(store: EmbeddedStore) -> tuple[str, str, str, str, str]:
     raise AssertionError("the demo data has no demand with a connected candidate")
 
 
+def _seed_ledger(store: EmbeddedStore) -> str:
+    """A few outcomes in 2026Q2 for the ledger page: demands of the demo's batch with people
+    proposed, contacted, negotiating, signed (with amounts) and one result industrialised.
+    Returns the batch the demands were posted in."""
+    from graph.ledger import OutcomeEntry, record_outcome
+
+    demands, cities = [], set()
+    for d in sorted(store.find_nodes(NodeLabel.DEMAND, limit=200), key=lambda n: n.id):
+        posted = store.relationships(d.id, types=[RelType.POSTED])
+        city = posted and store.get_node(posted[0].src).props.get("city")
+        if posted and city not in cities:  # firms in different cities: several groups to draw
+            cities.add(city)
+            demands.append(d)
+    people = sorted(store.find_nodes(NodeLabel.PERSON, limit=50), key=lambda n: n.id)
+    assert len(demands) >= 4 and len(people) >= 4, "the demo data is too small for the ledger"
+    plan = [
+        (0, 0, [("proposed", "2026-04-08", None), ("contacted", "2026-04-20", None),
+                ("signed", "2026-05-18", 320.0), ("industrialised", "2026-06-25", None)]),
+        (1, 1, [("proposed", "2026-04-12", None), ("contacted", "2026-05-06", None),
+                ("negotiating", "2026-05-30", None), ("signed", "2026-06-12", 150.0)]),
+        (2, 2, [("proposed", "2026-05-02", None), ("contacted", "2026-06-01", None)]),
+        (3, 3, [("proposed", "2026-06-03", None)]),
+        (0, 2, [("proposed", "2026-04-15", None)]),
+    ]
+    for d, c, stages in plan:
+        for stage, day, amount in stages:
+            record_outcome(store, subject_id=demands[d].id, candidate_id=people[c].id,
+                           entry=OutcomeEntry(stage=stage, date=day, amount_wan=amount, recorded_by="浏览器测试"))
+    first = demands[0].props
+    return str((first.get("batches") or [first.get("batch")])[0] or "2026H1")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     _need_browser()
@@ -111,6 +144,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         ingest_paths(_inputs(folder / "in"), store, workers=1, data_dir=data)
         token = create_token(store, "浏览器测试", "admin")[1]
         picked = _pick(store)
+        batch = _seed_ledger(store)
     finally:
         store.close()
     port = _free_port()
@@ -133,7 +167,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                     output = server.stdout.read().decode(errors="replace") if server.stdout else ""
                     raise RuntimeError(f"uvicorn did not start: {output[-2000:]}") from None
                 time.sleep(0.3)
-        yield Demo(base, token, *picked)
+        yield Demo(base, token, *picked, batch=batch)
     finally:
         server.terminate()
         try:
@@ -265,6 +299,70 @@ def test_matchmaker_journey(page, demo: Demo) -> None:  # type: ignore[no-untype
         assert notice.is_visible() and "150" in notice.text_content()
     _shot(page, "07-graph-cap")
 
+    assert page.problems == [], page.problems  # type: ignore[attr-defined]
+
+
+def test_ledger_charts(page, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+    """台账统计: quarterly stages, the half-year dispatch and progress toward the annual targets
+    drawn as inline SVG, and the Excel workbook downloaded with the token."""
+    page.goto(demo.base + "/")
+    page.fill("#token-input", demo.token)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("[data-testid=user-name]")
+    page.click("#nav a[data-view=ledger]")
+    page.wait_for_selector("[data-testid=ledger] section")
+    assert not page.locator("#graph").is_visible()  # the charts take the whole width
+    page.goto(f"{demo.base}/#/ledger?quarter=2026Q2&batch={demo.batch}&year=2026&by=city")
+    page.wait_for_selector("[data-testid=chart-quarterly] svg.chart")
+
+    heights = page.eval_on_selector_all(
+        "[data-testid=chart-quarterly] rect.chart-bar", "(rs) => rs.map((r) => r.getBBox().height)")
+    assert heights and max(heights) > 10, heights
+    # one bar per stage reached: 5 proposed, 3 contacted, 1 negotiating, 2 signed, 1 industrialised
+    values = page.eval_on_selector_all(
+        "[data-testid=chart-quarterly] rect.chart-bar",
+        "(rs) => rs.map((r) => [r.dataset.series, Number(r.dataset.value)])")
+    totals: dict[str, float] = {}
+    for series, value in values:
+        totals[series] = totals.get(series, 0) + value
+    assert totals == {"proposed": 5, "contacted": 3, "negotiating": 1, "signed": 2, "industrialised": 1}, totals
+    legend = page.text_content("[data-testid=chart-quarterly] .chart-legend")
+    for name in ("提出", "已联系", "洽谈中", "签约", "成果转化落地"):
+        assert name in legend
+    assert page.locator("[data-testid=chart-quarterly] rect.chart-bar title").first.text_content()
+    assert page.locator("[data-testid=chart-quarterly] .chart-tick").count() >= 3
+    assert "470" in page.text_content("[data-testid=ledger] .stats")  # 320 + 150 万元 signed
+
+    dispatch = page.locator("[data-testid=chart-dispatch] rect.chart-bar")
+    assert dispatch.count() > 0
+    assert "未对接" in page.text_content("[data-testid=chart-dispatch] .chart-legend")
+    assert page.locator("[data-testid=unmatched] li").count() > 0
+
+    progress = page.locator("[data-testid=chart-progress] .chart-progress-row")
+    assert progress.count() == 3
+    assert page.locator("[data-testid=chart-progress] rect.chart-fill").count() >= 2
+    assert "成果转化落地" in page.text_content("[data-testid=chart-progress]")
+    page.set_viewport_size({"width": 1440, "height": 1700})  # the whole page in one picture
+    _shot(page, "08-ledger-charts")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+    # Stacked view, another dimension, then an empty quarter says so instead of drawing nothing.
+    page.get_by_role("button", name="堆叠").click()
+    page.wait_for_selector("[data-testid=chart-quarterly] svg.chart-stacked")
+    page.goto(f"{demo.base}/#/ledger?quarter=2025Q1&batch={demo.batch}&year=2026&by=field")
+    page.wait_for_selector("[data-testid=chart-quarterly] .empty")
+    assert "没有台账记录" in page.text_content("[data-testid=chart-quarterly]")
+
+    with page.expect_download() as info:
+        page.click("[data-testid=ledger-workbook]")
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = download.path()
+    assert path is not None and Path(path).read_bytes()[:2] == b"PK"
+
+    # Back to the graph: it comes back.
+    page.click("#nav a[data-view=search]")
+    page.wait_for_selector("#graph", state="visible")
     assert page.problems == [], page.problems  # type: ignore[attr-defined]
 
 
