@@ -24,11 +24,14 @@ Method:
    (colleges and labs included), ``institute`` 科研院所, ``research`` (either), ``leading`` 龙头企业,
    ``sme`` 中小企业 (专精特新 and 小巨人 count), ``enterprise`` (any firm)).
 4. **Cores.**  A community can be large (a big university co-files with dozens of firms); the
-   alliances proposed are tight cores grown inside it: from each of up to three seeds (the
-   strongest members of the first required role — usually the universities), add for every
+   alliances proposed are tight cores grown inside it: from each of up to nine seeds (the three
+   strongest members of the first required role — usually universities — each with its three
+   most tied partners of the second — usually leading firms), add for every
    required role the member of that role most tied to the core so far, then the member most
-   tied to the core while that tie weight is ≥ 2 and the core has fewer than ``max_members``
-   (default 8).  With a demand, its firm joins every core of its community.
+   tied to the core while it is tied to at least half of the core members with a total weight
+   ≥ 2 and the core has fewer than ``max_members`` (default 8).  "Most tied" = tied to the
+   most core members, then the largest tie weight to them: a consortium is a dense group, not
+   a hub with spokes.  With a demand, its firm joins every core of its community.
 5. **Score** = 0.5·ties + 0.5·complementarity, with ties = min(1, W / (3·(n − 1))) (W the tie
    weight among the n core members: three co-applied patents per link is full marks) and
    complementarity = (|∪ Sᵢ| − mean |Sᵢ|) / |∪ Sᵢ| over the members with a non-empty Sᵢ, Sᵢ the
@@ -296,6 +299,22 @@ def _meets(members: Sequence[OrgProfile], rule: Mapping[str, int]) -> bool:
     return all(sum(1 for m in members if _has_role(m, r)) >= n for r, n in rule.items())
 
 
+def _pull(candidates: Sequence[str], core: Sequence[str], proj: _Projection,
+          strength: Mapping[str, float], *, growing: bool) -> str | None:
+    """The candidate tied to the most core members, then by tie weight to the core, then by
+    strength; ties keep the smallest id.  When ``growing``, only candidates tied to at least
+    half of the core with a weight of at least MIN_LINK qualify."""
+    best: tuple[int, float, float, str] | None = None
+    for o in sorted(candidates):
+        ws = [proj.weight(o, c) for c in core]
+        links, w = sum(1 for x in ws if x > 0), sum(ws)
+        if not links or (growing and (links * 2 < len(core) or w < MIN_LINK)):
+            continue
+        if best is None or (links, w, strength[o]) > best[:3]:
+            best = (links, w, strength[o], o)
+    return best[3] if best else None
+
+
 _SEED_ROLES = ("university", "research", "institute", "leading", "sme", "enterprise")
 
 
@@ -306,42 +325,44 @@ def _cores(
     """Candidate consortia inside one community, grown greedily around seeds.
 
     Seeds: the (up to three) strongest members of the first role the rule asks for, in the
-    order 高校, 高校或院所, 院所, 龙头, 中小, 企业.  From a seed (plus the demand's firm, when it is
-    in the community): first, for each required role still missing, the member of that role
-    with the strongest ties to the core so far; then the member with the strongest ties to the
-    core, while that tie weight is at least ``MIN_LINK`` and the core is below ``max_members``.
-    Ties are broken by overall strength in the community, then id.  Each core is listed once,
-    members ordered by strength in the community.
+    order 高校, 高校或院所, 院所, 龙头, 中小, 企业, each paired with its (up to three) most tied
+    partners of the second role asked for (a university and a leading firm, by default) — the
+    strongest partner is not always the one a consortium forms around.  From a seed (plus the
+    demand's firm, when it is in the community): first, for each required role still missing, the member of that role
+    most tied to the core so far; then the member most tied to the core while it is tied to at
+    least half of the core with a weight of at least ``MIN_LINK`` and the core is below
+    ``max_members``.  "Most tied": most core members linked, then tie weight, then strength in
+    the community, then id.  Each core is listed once, members ordered by strength in the
+    community.
     """
     members = set(community)
     strength = {o: sum(proj.weight(o, x) for x in community if x != o) for o in community}
-    seed_role = next((r for r in _SEED_ROLES if rule.get(r, 0) > 0), None)
-    seeds = sorted((o for o in community if seed_role is None or _has_role(orgs[o], seed_role)),
+    roles = [r for r in _SEED_ROLES if rule.get(r, 0) > 0]
+    first = sorted((o for o in community if not roles or _has_role(orgs[o], roles[0])),
                    key=lambda o: (-strength[o], o))[:MAX_SEEDS]
+    seeds: list[list[str]] = []
+    for a in first:
+        partners = sorted((o for o in community if o != a and proj.weight(a, o) > 0
+                           and len(roles) > 1 and _has_role(orgs[o], roles[1])),
+                          key=lambda o: (-proj.weight(a, o), o))[:MAX_SEEDS]
+        seeds += [[a, b] for b in partners] or [[a]]
     cores: list[list[str]] = []
     seen: set[frozenset[str]] = set()
     for seed in seeds:
-        core = [seed] + ([must] if must in members and must != seed else [])
-
-        def pull(candidates: Sequence[str]) -> tuple[float, str] | None:
-            best: tuple[float, float, str] | None = None
-            for o in sorted(candidates):  # by id, so that ties keep the smallest id
-                w = sum(proj.weight(o, c) for c in core)
-                if w > 0 and (best is None or (w, strength[o]) > best[:2]):
-                    best = (w, strength[o], o)
-            return (best[0], best[2]) if best else None
+        core = list(seed) + ([must] if must in members and must not in seed else [])
 
         for role, n in sorted(rule.items()):
             while sum(1 for o in core if _has_role(orgs[o], role)) < n:
-                found = pull([o for o in community if o not in core and _has_role(orgs[o], role)])
+                found = _pull([o for o in community if o not in core and _has_role(orgs[o], role)],
+                              core, proj, strength, growing=False)
                 if found is None:
                     break
-                core.append(found[1])
+                core.append(found)
         while len(core) < max_members:
-            found = pull([o for o in community if o not in core])
-            if found is None or found[0] < MIN_LINK:
+            found = _pull([o for o in community if o not in core], core, proj, strength, growing=True)
+            if found is None:
                 break
-            core.append(found[1])
+            core.append(found)
         key = frozenset(core)
         if key not in seen and _meets([orgs[o] for o in core], rule):
             seen.add(key)
@@ -450,7 +471,9 @@ def _assemble(
                 key = (a, b)
                 ties.append(AllianceTie(a, b, w, proj.co_patents.get(key, 0), proj.collab.get(key, 0)))
                 w_total += w
-    tie_score = min(1.0, w_total / (TIES_FULL_PER_LINK * (n - 1))) if n > 1 else 0.0
+    pairs = n * (n - 1) / 2
+    density = len(ties) / pairs if pairs else 0.0
+    tie_score = density * min(1.0, w_total / (TIES_FULL_PER_LINK * (n - 1))) if n > 1 else 0.0
     subs = [set(facts.get(o, {}).get("subfields", {})) for o in core]
     nonempty = [s for s in subs if s]
     union = set().union(*nonempty) if nonempty else set()

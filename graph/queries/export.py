@@ -16,7 +16,6 @@ reads it as UTF-8).
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from graph.queries.matching import (
     KIND_NAMES,
     KINDS,
     Match,
+    check_batch,
     check_kinds,
     match_demand_with,
     resolve_weights,
@@ -53,12 +53,6 @@ class ExportSummary:
     rows: int
 
 
-def _batch(batch: object) -> str:
-    if not isinstance(batch, str) or not re.fullmatch(r"\d{4}H[12]", batch):
-        raise QueryError(f"批次必须形如 2025H2（年份 + H1/H2），收到 {batch!r}")
-    return batch
-
-
 def matching_rows(
     store: GraphStore,
     batch: str,
@@ -68,7 +62,7 @@ def matching_rows(
     weights: Mapping[str, float] | None = None,
 ) -> Iterator[list[object]]:
     """The rows of the matching list of a batch (without the header), demand by demand."""
-    batch = _batch(batch)
+    batch = check_batch(batch)
     per_demand = check_limit(per_demand, name="per_demand", high=50)
     kinds_t = check_kinds(kinds)
     w = resolve_weights(weights)
@@ -128,7 +122,7 @@ def export_matching_list(
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in ("csv", "xlsx"):
         raise QueryError(f"导出格式必须是 csv 或 xlsx，收到 {fmt!r}")
-    batch = _batch(batch)
+    batch = check_batch(batch)
     rows = list(matching_rows(store, batch, per_demand=per_demand, kinds=kinds, weights=weights))
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":

@@ -37,7 +37,7 @@ import cypher
 from graph.errors import QueryError
 from graph.model import NodeLabel, OrgKind, RelType
 from graph.queries.backend import is_neo4j
-from graph.queries.matching import field_overlap
+from graph.queries.matching import demand_query_pieces, field_overlap
 from graph.queries.profiles import (
     AchievementProfile,
     GraphFacts,
@@ -48,7 +48,7 @@ from graph.queries.profiles import (
     profiles,
     saturate,
 )
-from graph.queries.text import achievement_pieces, demand_pieces, text_index
+from graph.queries.text import achievement_pieces, text_index
 from graph.store.base import GraphStore
 
 __all__ = ["LICENCE_WEIGHTS", "LICENCE_FACTOR_NAMES", "LicenceMatch", "open_licence_matches"]
@@ -140,7 +140,7 @@ def _taker(prof: Profiles, org: OrgProfile, demand_ids: Sequence[str]) -> _Taker
         for f, w in d.fields.items():
             if w > fields.get(f, -1.0):
                 fields[f] = w
-        pieces += demand_pieces(d.props)
+        pieces += demand_query_pieces(d.props)
     for key in ("main_field", "description"):
         value = org.props.get(key)
         if isinstance(value, str) and value.strip():

@@ -58,7 +58,7 @@ from graph.errors import QueryError
 from graph.model import NodeLabel, OrgKind, RelType
 from graph.queries.backend import is_neo4j
 from graph.queries.explain import APPOINTMENT_ROLES
-from graph.queries.matching import field_overlap, track_of_people
+from graph.queries.matching import demand_query_pieces, field_overlap, track_of_people
 from graph.queries.profiles import (
     GraphFacts,
     OrgProfile,
@@ -70,7 +70,7 @@ from graph.queries.profiles import (
     profiles,
     saturate,
 )
-from graph.queries.text import demand_pieces, text_index
+from graph.queries.text import text_index
 from graph.store.base import GraphStore
 
 __all__ = [
@@ -428,7 +428,7 @@ def _enterprise_context(store: GraphStore, prof: Profiles, org: OrgProfile) -> t
         for f, w in d.fields.items():
             if w > fields.get(f, -1.0):
                 fields[f] = w
-        pieces += demand_pieces(d.props)
+        pieces += demand_query_pieces(d.props)
     for key in ("main_field", "description"):
         value = org.props.get(key)
         if isinstance(value, str) and value.strip():

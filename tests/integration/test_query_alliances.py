@@ -25,8 +25,11 @@ A under the default rule (高校 + 龙头 + 中小, one each):
   complementarity = (3 − 1.5)/3 = 0.5;  score = 0.5·0.944444 + 0.5·0.5 = 0.722222
 B has no leading firm: it fails the default rule.  With {university: 1, sme: 1}:
   ties = (3 + 2)/(3·2) = 0.833333, no sub-fields → complementarity 0 → score 0.416667.
+Cores grow from the university u1: the leading firm most tied to it (l1, 3), then the SME tied
+  to most core members (s2: u1 0.5 + l1 2, two links; s1 has one), then s1 (tied to u1 and s2,
+  half the core or more, weight 3 ≥ 2).
 max_members = 2 still keeps one member per required role: core u1 (university), l1 (leading),
-  s2 (the stronger SME) → W = 3 + 2 + 0.5 = 5.5 → ties 5.5/6 = 0.916667; sub-fields
+  s2 → W = 3 + 2 + 0.5 = 5.5 → ties 5.5/6 = 0.916667; sub-fields
   {b23k,g06t}, {b23k,b25j}, {b25j}: union 3, mean 5/3 → 4/9 = 0.444444 → score 0.680556.
 """
 

@@ -25,15 +25,15 @@ The graph::
 Ties firm–hit (see graph/queries/profiles.py): co-applied p2 (1) + 孙八 worked at both (1) +
 赵六(firm)–张三(hit) collaborate (1) = 3 → the tie part of proximity is full.
 
-Worked out by hand (default weights text .35, field .20, track .20, proximity .15, load .10):
+Worked out by hand (default weights text .50, field .15, track .15, proximity .10, load .10):
 
 =========== ===== ===== ===== ========= ==== =======================================
 candidate   text  field track proximity load score
 =========== ===== ===== ===== ========= ==== =======================================
-a1          1     1.0   0.8   1.0       1    .35+.20+.16+.15+.10 = 0.96
-p1          1     0.8   1.0   1.0       1    .35+.16+.20+.15+.10 = 0.96
-zhang       1     0.9   0.61  1.0       1    .35+.18+.122+.15+.10 = 0.902
-t1          1     0.9   0.61  1.0       1    0.902 (members 张三, 孙八; fields max; load mean 0)
+a1          1     1.0   0.8   1.0       1    .50+.15+.12+.10+.10 = 0.97
+p1          1     0.8   1.0   1.0       1    .50+.12+.15+.10+.10 = 0.97
+zhang       1     0.9   0.61  1.0       1    .50+.135+.0915+.10+.10 = 0.9265
+t1          1     0.9   0.61  1.0       1    0.9265 (members 张三, 孙八; fields max; load mean 0)
 li          <1    0.5   0.08  0         0.5  (jlu is in 长春/吉林; no ties; one appointment)
 p3          <1    0     0     0         0.5  (失效; first inventor 李四 has load 1)
 =========== ===== ===== ===== ========= ==== =======================================
@@ -49,9 +49,12 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graph.errors import NotFound, QueryError
 from graph.model import NodeLabel as L
@@ -59,7 +62,15 @@ from graph.model import NodeRecord as N
 from graph.model import RelRecord as R
 from graph.model import RelType as T
 from graph.queries.export import HEADERS, export_matching_list
-from graph.queries.matching import FACTORS, match_demand, match_researcher, resolve_weights
+from graph.queries.matching import (
+    FACTORS,
+    check_batch,
+    check_kinds,
+    match_demand,
+    match_researcher,
+    resolve_weights,
+)
+from graph.queries.profiles import check_limit
 from graph.queries.text import BM25Index
 from graph.store.base import GraphStore
 from tests.conftest import make_store
@@ -171,11 +182,12 @@ def test_ranking_and_factors_by_hand(graph: GraphStore) -> None:
     by_id = {m.id: m for m in matches}
     zhang = by_id["person:zhang"]
     assert zhang.factors == pytest.approx({"text": 1.0, "field": 0.9, "track": 0.61, "proximity": 1.0, "load": 1.0})
-    assert zhang.score == pytest.approx(0.902)
-    assert by_id["team:t1"].score == pytest.approx(0.902)
+    assert zhang.score == pytest.approx(0.9265)
+    assert by_id["team:t1"].score == pytest.approx(0.9265)
     assert by_id["achievement:a1"].factors == pytest.approx(
         {"text": 1.0, "field": 1.0, "track": 0.8, "proximity": 1.0, "load": 1.0})
-    assert by_id["patent:p1"].score == pytest.approx(0.96)
+    assert by_id["patent:p1"].score == pytest.approx(0.97)
+    assert by_id["achievement:a1"].score == pytest.approx(0.97)
     li = by_id["person:li"]
     assert li.factors["field"] == pytest.approx(0.5)
     assert li.factors["track"] == pytest.approx(0.08)  # one patent: 0.4·1/5
@@ -270,7 +282,7 @@ def test_export_csv_and_xlsx(graph: GraphStore, tmp_path) -> None:
     first = dict(zip(rows[0], rows[1], strict=True))
     assert (first["需求名称"], first["企业"], first["候选类型"], first["候选"]) == (
         "焊接机器人视觉定位技术攻关", "哈尔滨焊装科技有限公司", "成果", "焊接机器人视觉系统")
-    assert first["综合得分"] == "0.96" and first["名次"] == "1"
+    assert first["综合得分"] == "0.97" and first["名次"] == "1"
 
     summary = export_matching_list(graph, "2025H2", tmp_path / "out" / "list.xlsx")
     assert (summary.format, summary.rows) == ("xlsx", 5)
@@ -278,7 +290,7 @@ def test_export_csv_and_xlsx(graph: GraphStore, tmp_path) -> None:
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert tuple(values[0]) == HEADERS
     assert values[3][6] == "张三" and values[3][8] == "哈尔滨工业大学"
-    assert values[3][9] == pytest.approx(0.902)
+    assert values[3][9] == pytest.approx(0.9265)
 
     assert export_matching_list(graph, "2026H1", tmp_path / "empty.csv").rows == 0
     with pytest.raises(QueryError):
@@ -304,3 +316,48 @@ def test_both_backends_give_identical_answers(tmp_path) -> None:
         if backend == "embedded":
             store.close()
     assert answers[0] == answers[1]
+
+
+# --------------------------------------------------------------------------- outside input
+
+_weights = st.dictionaries(st.sampled_from(FACTORS), st.floats(min_value=0, max_value=1e6), max_size=5)
+
+
+@given(_weights)
+def test_weights_from_outside_are_normalised_or_refused(weights: dict[str, float]) -> None:
+    if len(weights) == len(FACTORS) and not any(weights.values()):  # all given, all zero
+        with pytest.raises(QueryError):
+            resolve_weights(weights)
+        return
+    w = resolve_weights(weights)
+    assert set(w) == set(FACTORS)
+    assert sum(w.values()) == pytest.approx(1.0)
+    assert all(0.0 <= v <= 1.0 for v in w.values())
+
+
+@given(st.one_of(st.integers(), st.text(max_size=5), st.none(), st.booleans(), st.floats()))
+def test_limits_from_outside(limit: object) -> None:
+    ok = isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 100
+    if ok:
+        assert check_limit(limit) == limit
+    else:
+        with pytest.raises(QueryError):
+            check_limit(limit)
+
+
+@given(st.text(max_size=8))
+def test_batches_from_outside(text: str) -> None:
+    if re.fullmatch(r"\d{4}H[12]", text):
+        assert check_batch(text) == text
+    else:
+        with pytest.raises(QueryError):
+            check_batch(text)
+
+
+@given(st.lists(st.sampled_from([*("person", "team", "patent", "achievement"), "robot", ""]), max_size=6))
+def test_kinds_from_outside(kinds: list[str]) -> None:
+    if kinds and all(k in ("person", "team", "patent", "achievement") for k in kinds):
+        assert set(check_kinds(kinds)) == set(kinds)
+    else:
+        with pytest.raises(QueryError):
+            check_kinds(kinds)
