@@ -306,6 +306,10 @@ def ingest_paths(
     report.people_merged_mentions = people.merged_mentions
     report.review_pairs = people.review_pairs
     report.collaborations = people.collaborations
+    # People rewritten by re-resolution get their ledger appointments back.
+    from graph.ledger import sync_appointments
+
+    sync_appointments(store)
 
     # 4. report
     # One status per input record (a record repeated in the run counts as unchanged after the first).
