@@ -414,6 +414,15 @@ def demo(
     inputs = [p for p in sorted(DEMO_DIR.iterdir()) if p.name not in ("truth", "README.md")]
     report = _run_ingest(inputs, settings, show_progress=True, workers=None)
     _print_report(report.as_dict())
+    from api.security import create_token, list_tokens
+
+    with _store(settings) as store:
+        if not any(t["name"] == "演示管理员" and not t["revoked"] for t in list_tokens(store)):
+            _, token = create_token(store, "演示管理员", "admin")
+            console.print(f"演示登录令牌 (demo admin token, shown once — paste it on the login page):\n{token}")
+        else:
+            console.print("演示令牌已创建过；新建请用 (a demo token exists; create another with) "
+                          "kg tokens create --name 名字 --role matchmaker")
     if no_serve:
         return
     serve(host=host, port=port)
