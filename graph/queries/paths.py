@@ -94,6 +94,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -440,10 +441,19 @@ _Edge = tuple[str, str, str, str, Mapping[str, Any]]
 class _View(Protocol):
     """What the search reads of a graph: both stores' data, through one narrow interface."""
 
-    def edges(self, node: str) -> list[_Edge]: ...
+    def edges(self, node: str) -> list[_Edge]:
+        """Every relationship at ``node`` in canonical order (neighbour id, type, key)."""
+        ...
+
     def label(self, node: str) -> str: ...
     def year(self, node: str) -> int | None: ...
     def degree(self, node: str) -> int: ...
+
+
+# Sorted adjacency of large nodes, per networkx snapshot (a snapshot is replaced, not changed,
+# after a write, so entries die with it): a university is re-sorted for no query twice.
+_SORTED_ADJACENCY: weakref.WeakKeyDictionary[Any, dict[str, list[_Edge]]] = weakref.WeakKeyDictionary()
+_CACHE_FROM_DEGREE = 200
 
 
 class _NetworkxView:
@@ -451,14 +461,21 @@ class _NetworkxView:
 
     def __init__(self, g: Any) -> None:
         self.g = g
+        self._sorted = _SORTED_ADJACENCY.setdefault(g, {})
 
     def edges(self, node: str) -> list[_Edge]:
+        cached = self._sorted.get(node)
+        if cached is not None:
+            return cached
         out: list[_Edge] = []
         for nbrs, outgoing in ((self.g._succ[node], True), (self.g._pred[node], False)):
             for nbr, keyed in nbrs.items():
                 for edge_key, data in keyed.items():
                     key = edge_key.split("|", 1)[1] if "|" in edge_key else ""
                     out.append((nbr, node if outgoing else nbr, data["type"], key, data))
+        out.sort(key=lambda e: (e[0], e[2], e[3]))
+        if len(out) >= _CACHE_FROM_DEGREE:
+            self._sorted[node] = out
         return out
 
     def label(self, node: str) -> str:
@@ -482,6 +499,7 @@ class _CorridorView:
         self._edges: dict[str, list[_Edge]] = {}
         self._nodes: dict[str, tuple[str, int | None, int]] = {}
         self._seen: set[tuple[str, str, str, str]] = set()
+        self._sorted_nodes: set[str] = set()
 
     def add(self, row: Mapping[str, Any]) -> None:
         for node_id, label, year, degree in row["nodes"]:
@@ -501,7 +519,11 @@ class _CorridorView:
         return node in self._nodes
 
     def edges(self, node: str) -> list[_Edge]:
-        return self._edges.get(node, [])
+        edges = self._edges.get(node, [])
+        if node not in self._sorted_nodes:
+            edges.sort(key=lambda e: (e[0], e[2], e[3]))
+            self._sorted_nodes.add(node)
+        return edges
 
     def label(self, node: str) -> str:
         return self._nodes[node][0]
@@ -538,12 +560,10 @@ class _Search:
         cached = self._adj.get(node)
         if cached is None:
             ends, labels, types, view = (self.s, self.t), self.labels, self.types, self.view
-            cached = sorted(
-                (e for e in view.edges(node)
-                 if e[2] in types and e[0] != node and (e[0] in ends or view.label(e[0]) in labels)),
-                key=lambda e: (e[0], e[2], e[3]),
-            )
-            self._adj[node] = cached
+            cached = self._adj[node] = [
+                e for e in view.edges(node)  # already in canonical order
+                if e[2] in types and e[0] != node and (e[0] in ends or view.label(e[0]) in labels)
+            ]
         return cached
 
     def nbrs(self, node: str) -> list[str]:
