@@ -23,6 +23,10 @@ Usage::
 
     python -m bench.queries_reco --neo4j bolt://127.0.0.1:7689                  # province
     python -m bench.queries_reco --scale 0.1 --db /tmp/reco.sqlite3 --neo4j bolt://127.0.0.1:7689
+    # province in three processes (less memory at once): load, then time each backend
+    python -m bench.queries_reco --neo4j bolt://127.0.0.1:7689 --load-only
+    python -m bench.queries_reco --reuse
+    python -m bench.queries_reco --reuse --skip-embedded --neo4j bolt://127.0.0.1:7689
 """
 
 from __future__ import annotations
@@ -409,7 +413,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse --db and the Neo4j database as they are")
     ap.add_argument("--neo4j", help="bolt URI of a Neo4j to benchmark too (its database is cleared)")
     ap.add_argument("--samples", type=int, default=30)
-    ap.add_argument("--skip-embedded", action="store_true")
+    ap.add_argument("--skip-embedded", action="store_true", help="time Neo4j only")
+    ap.add_argument("--load-only", action="store_true", help="build and load the stores, time nothing")
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     nodes: list[NodeRecord] = []
@@ -448,6 +453,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         stores.append(("neo4j", neo))
     del nodes, rels
     gc.collect()
+    if args.load_only:
+        for _, store in stores:
+            store.close()
+        return 0
     results = {}
     for label, store in stores:
         results[label] = run(store, samples=args.samples)

@@ -32,12 +32,16 @@ Method:
    ≥ 2 and the core has fewer than ``max_members`` (default 8).  "Most tied" = tied to the
    most core members, then the largest tie weight to them: a consortium is a dense group, not
    a hub with spokes.  With a demand, its firm joins every core of its community.
-5. **Score** = 0.5·ties + 0.5·complementarity, with ties = min(1, W / (3·(n − 1))) (W the tie
-   weight among the n core members: three co-applied patents per link is full marks) and
-   complementarity = (|∪ Sᵢ| − mean |Sᵢ|) / |∪ Sᵢ| over the members with a non-empty Sᵢ, Sᵢ the
-   sub-fields (fields other than the target ones, IPC classes included) of member i's patents
-   in the target fields — 0 when everybody does the same thing, towards 1 when each member
-   brings its own speciality.
+5. **Score** = 0.6·ties + 0.4·complementarity.  ties = density · min(1, W / (3·(n − 1))):
+   density = the share of member pairs already tied, W the tie weight among the n members
+   (three co-applied patents per link of a spanning tree is full strength) — a consortium
+   whose members all work with each other beats a hub with spokes.  complementarity =
+   (|∪ Sᵢ| − mean |Sᵢ|) / |∪ Sᵢ| over the members with a non-empty Sᵢ, Sᵢ the sub-fields (fields
+   other than the target ones, IPC classes included) of member i's patents in the target
+   fields — 0 when everybody does the same thing, towards 1 when each member brings its own
+   speciality.  (On the generator's planted alliances, ties without density and an even
+   0.5/0.5 split ranked only two of eight plants in the top five, against five of eight now;
+   see ``bench/eval_matching.py``.)
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ MAX_MEMBERS = 8
 MAX_SEEDS = 3
 MIN_LINK = 2.0  # tie weight to the core below which growth stops (two co-applied patents)
 TIES_FULL_PER_LINK = 3.0
+TIES_WEIGHT = 0.6  # score = 0.6·ties + 0.4·complementarity
 
 
 @dataclass(frozen=True)
@@ -305,7 +310,7 @@ def _pull(candidates: Sequence[str], core: Sequence[str], proj: _Projection,
     strength; ties keep the smallest id.  When ``growing``, only candidates tied to at least
     half of the core with a weight of at least MIN_LINK qualify."""
     best: tuple[int, float, float, str] | None = None
-    for o in sorted(candidates):
+    for o in sorted(candidates):  # id order: the first of equals is kept
         ws = [proj.weight(o, c) for c in core]
         links, w = sum(1 for x in ws if x > 0), sum(ws)
         if not links or (growing and (links * 2 < len(core) or w < MIN_LINK)):
@@ -319,7 +324,7 @@ _SEED_ROLES = ("university", "research", "institute", "leading", "sme", "enterpr
 
 
 def _cores(
-    community: Sequence[str], orgs: Mapping[str, OrgProfile], proj: _Projection,
+    community: Sequence[str], orgs: Mapping[str, OrgProfile], proj: _Projection, g: nx.Graph,
     rule: Mapping[str, int], must: str | None, max_members: int,
 ) -> list[list[str]]:
     """Candidate consortia inside one community, grown greedily around seeds.
@@ -328,22 +333,26 @@ def _cores(
     order 高校, 高校或院所, 院所, 龙头, 中小, 企业, each paired with its (up to three) most tied
     partners of the second role asked for (a university and a leading firm, by default) — the
     strongest partner is not always the one a consortium forms around.  From a seed (plus the
-    demand's firm, when it is in the community): first, for each required role still missing, the member of that role
-    most tied to the core so far; then the member most tied to the core while it is tied to at
-    least half of the core with a weight of at least ``MIN_LINK`` and the core is below
-    ``max_members``.  "Most tied": most core members linked, then tie weight, then strength in
+    demand's firm, when it is in the community): first, for each required role still missing,
+    the member of that role most tied to the core so far; then the member most tied to the core
+    while it is tied to at least half of the core with a weight of at least ``MIN_LINK`` and the
+    core is below ``max_members``.  "Most tied": most core members linked, then tie weight, then strength in
     the community, then id.  Each core is listed once, members ordered by strength in the
     community.
     """
     members = set(community)
-    strength = {o: sum(proj.weight(o, x) for x in community if x != o) for o in community}
+    strength = {o: sum(d["weight"] for x, d in g[o].items() if x in members) for o in community}
+
+    def near(core: Sequence[str]) -> set[str]:
+        """Community members tied to the core (only they can join it)."""
+        return {x for c in core for x in g[c] if x in members} - set(core)
+
     roles = [r for r in _SEED_ROLES if rule.get(r, 0) > 0]
     first = sorted((o for o in community if not roles or _has_role(orgs[o], roles[0])),
                    key=lambda o: (-strength[o], o))[:MAX_SEEDS]
     seeds: list[list[str]] = []
     for a in first:
-        partners = sorted((o for o in community if o != a and proj.weight(a, o) > 0
-                           and len(roles) > 1 and _has_role(orgs[o], roles[1])),
+        partners = sorted((o for o in near([a]) if len(roles) > 1 and _has_role(orgs[o], roles[1])),
                           key=lambda o: (-proj.weight(a, o), o))[:MAX_SEEDS]
         seeds += [[a, b] for b in partners] or [[a]]
     cores: list[list[str]] = []
@@ -353,13 +362,13 @@ def _cores(
 
         for role, n in sorted(rule.items()):
             while sum(1 for o in core if _has_role(orgs[o], role)) < n:
-                found = _pull([o for o in community if o not in core and _has_role(orgs[o], role)],
+                found = _pull([o for o in near(core) if _has_role(orgs[o], role)],
                               core, proj, strength, growing=False)
                 if found is None:
                     break
                 core.append(found)
         while len(core) < max_members:
-            found = _pull([o for o in community if o not in core], core, proj, strength, growing=True)
+            found = _pull(list(near(core)), core, proj, strength, growing=True)
             if found is None:
                 break
             core.append(found)
@@ -443,7 +452,7 @@ def alliance_candidates(
         members = sorted(o for o in comm if o in orgs)
         if not _meets([orgs[o] for o in members], rule):
             continue
-        for core in _cores(members, orgs, proj, rule, firm, max_members):
+        for core in _cores(members, orgs, proj, g, rule, firm, max_members):
             candidates.append((members, core))
     facts = _member_facts(store, sorted({o for _, core in candidates for o in core}), fields)
     scored = []
@@ -482,7 +491,7 @@ def _assemble(
         comp = (len(union) - mean) / len(union)
     else:
         comp = 0.0
-    score = 0.5 * tie_score + 0.5 * comp
+    score = TIES_WEIGHT * tie_score + (1 - TIES_WEIGHT) * comp
     need: set[str] = set()
     members = []
     for o in core:

@@ -20,17 +20,20 @@ one block and less for any split of A (e.g. {u1,l1},{s1,s2}: ≈ 0.29).
 
 A under the default rule (高校 + 龙头 + 中小, one each):
   strengths inside A: u1 3+2+0.5 = 5.5, l1 3+2 = 5, s2 2+1+0.5 = 3.5, s1 2+1 = 3
-  ties = min(1, W/(3·(n−1))) = 8.5/9 = 0.944444
+  tied pairs 5 of 6 (l1–s1 is the missing one) → density 5/6; strength min(1, W/(3·(n−1)))
+  = 8.5/9 → ties = 5/6 · 8.5/9 = 0.787037
   sub-fields: u1 {b23k, g06t}, l1 {b23k, b25j}, s1 {g06t}, s2 {b25j}: union 3, mean 1.5
-  complementarity = (3 − 1.5)/3 = 0.5;  score = 0.5·0.944444 + 0.5·0.5 = 0.722222
+  complementarity = (3 − 1.5)/3 = 0.5;  score = 0.6·0.787037 + 0.4·0.5 = 0.672222
 B has no leading firm: it fails the default rule.  With {university: 1, sme: 1}:
-  ties = (3 + 2)/(3·2) = 0.833333, no sub-fields → complementarity 0 → score 0.416667.
+  tied pairs 2 of 3 (u2–e1 missing), strength (3 + 2)/(3·2) → ties = 2/3 · 5/6 = 0.555556,
+  no sub-fields → complementarity 0 → score 0.333333.
 Cores grow from the university u1: the leading firm most tied to it (l1, 3), then the SME tied
   to most core members (s2: u1 0.5 + l1 2, two links; s1 has one), then s1 (tied to u1 and s2,
   half the core or more, weight 3 ≥ 2).
 max_members = 2 still keeps one member per required role: core u1 (university), l1 (leading),
-  s2 → W = 3 + 2 + 0.5 = 5.5 → ties 5.5/6 = 0.916667; sub-fields
-  {b23k,g06t}, {b23k,b25j}, {b25j}: union 3, mean 5/3 → 4/9 = 0.444444 → score 0.680556.
+  s2 → all 3 pairs tied, W = 3 + 2 + 0.5 = 5.5 → ties 1 · 5.5/6 = 0.916667; sub-fields
+  {b23k,g06t}, {b23k,b25j}, {b25j}: union 3, mean 5/3 → 4/9 → score 0.55 + 0.177778 = 0.727778
+  (denser than the four-member core, so it scores higher).
 """
 
 from __future__ import annotations
@@ -119,8 +122,8 @@ def test_default_rule_keeps_the_university_leading_sme_cluster(graph: GraphStore
     assert a.member_ids == ("org:u1", "org:l1", "org:s2", "org:s1")  # by strength 5.5, 5, 3.5, 3
     assert [m.strength for m in a.members] == [5.5, 5.0, 3.5, 3.0]
     assert [m.role for m in a.members] == ["university", "leading", "sme", "sme"]
-    assert a.factors == pytest.approx({"ties": 8.5 / 9, "complementarity": 0.5})
-    assert a.score == pytest.approx(0.722222)
+    assert a.factors == pytest.approx({"ties": 5 / 6 * 8.5 / 9, "complementarity": 0.5})
+    assert a.score == pytest.approx(0.672222)
     assert a.community_size == 4
     assert not a.includes_demand_firm
     strongest = a.ties[0]
@@ -144,12 +147,12 @@ def test_configurable_rule_and_core_size(graph: GraphStore) -> None:
     found = alliance_candidates(graph, field_id="field:ime", rule={"university": 1, "sme": 1})
     assert [x.member_ids for x in found] == [("org:u1", "org:l1", "org:s2", "org:s1"),
                                              ("org:s3", "org:u2", "org:e1")]
-    assert found[1].score == pytest.approx(0.416667)
-    assert found[1].factors == pytest.approx({"ties": 5 / 6, "complementarity": 0.0})
+    assert found[1].score == pytest.approx(0.333333)
+    assert found[1].factors == pytest.approx({"ties": 2 / 3 * 5 / 6, "complementarity": 0.0})
     small = alliance_candidates(graph, field_id="field:ime", max_members=2)
     assert small[0].member_ids == ("org:u1", "org:l1", "org:s2")
     assert small[0].factors == pytest.approx({"ties": 5.5 / 6, "complementarity": 4 / 9})
-    assert small[0].score == pytest.approx(0.680556)
+    assert small[0].score == pytest.approx(0.727778)
     best = alliance_candidates(graph, field_id="field:ime", limit=1, rule={"research": 1})
     assert [x.member_ids for x in best] == [found[0].member_ids]
 
@@ -160,6 +163,7 @@ def test_field_restricts_the_projection(graph: GraphStore) -> None:
     pair = alliance_candidates(graph, field_id="field:mat", rule={"university": 1, "leading": 1})
     assert [x.member_ids for x in pair] == [("org:l2", "org:u2")]
     assert pair[0].factors == pytest.approx({"ties": 1.0, "complementarity": 0.0})  # 4/(3·1) capped
+    assert pair[0].score == pytest.approx(0.6)
 
 
 def test_demand_uses_its_fields_and_flags_its_firm(graph: GraphStore) -> None:
