@@ -48,7 +48,7 @@ from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
 from graph.store.base import GraphStore
 from graph.store.embedded import EmbeddedStore
 
-__all__ = ["build_province", "load", "run", "main"]
+__all__ = ["build_province", "load", "merge_relationships", "run", "main"]
 
 L, T = NodeLabel, RelType
 
@@ -288,15 +288,43 @@ def build_province(scale: float = 1.0, seed: int = 42) -> tuple[list[NodeRecord]
 # --------------------------------------------------------------------------- loading
 
 def load(store: GraphStore, nodes: Sequence[NodeRecord], rels: Sequence[RelRecord], batch: int = 10000) -> float:
-    """Clear the store and write the graph in batches; returns seconds."""
+    """Clear the store and write the graph in batches; returns seconds.
+
+    Nodes go through :meth:`GraphStore.write`.  On Neo4j, relationships go through
+    :func:`merge_relationships` (the store's diffing write path manages about 8,000
+    relationships a minute into the dense field and university nodes of a province graph).
+    """
     t0 = time.perf_counter()
     store.clear()
     for i in range(0, len(nodes), batch):
         store.write(nodes[i:i + batch], ())
     ordered = sorted(rels, key=lambda r: (r.type.value, r.src, r.dst, r.key))
-    for i in range(0, len(ordered), batch):
-        store.write((), ordered[i:i + batch])
+    if store.backend == "neo4j":
+        merge_relationships(store, ordered, batch=batch)
+    else:
+        for i in range(0, len(ordered), batch):
+            store.write((), ordered[i:i + batch])
     return time.perf_counter() - t0
+
+
+def merge_relationships(store: GraphStore, rels: Sequence[RelRecord], *, batch: int = 10000) -> None:
+    """Bench-only bulk path for Neo4j: ``UNWIND … MERGE`` per type, no read-back or diff
+    (idempotent, so an interrupted load can be run again), then bump the store generation so
+    the query caches see the new graph.  Types come from the RelType allow-list, escaped."""
+    import cypher
+
+    by_type: dict[RelType, list[dict[str, Any]]] = defaultdict(list)
+    for r in rels:
+        by_type[r.type].append({"src": r.src, "dst": r.dst, "key": r.key, "props": dict(r.props)})
+    driver = store.driver  # type: ignore[attr-defined]
+    for rel_type in sorted(by_type):
+        query = ("UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
+                 f"MERGE (a)-[r:{cypher.escape_identifier(rel_type.value)} {{key: row.key}}]->(b) "
+                 "SET r += row.props")
+        rows = by_type[rel_type]
+        for i in range(0, len(rows), batch):
+            driver.execute_query(query, rows=rows[i:i + batch], database_=store.database)  # type: ignore[attr-defined]
+    driver.execute_query(cypher.load("write/bump_generation"), database_=store.database)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- timing

@@ -199,10 +199,6 @@ class BM25Index:
         s = self.scores(query)
         return {i: (float(s[self._pos[i]]) if i in self._pos else 0.0) for i in ids}
 
-    def best_score(self, query: Sequence[str]) -> float:
-        s = self.scores(query)
-        return float(s.max()) if s.size else 0.0
-
     def matched_terms(self, query: Sequence[str], doc_id: str, n: int = 5) -> list[str]:
         """The query terms found in a document, largest contribution first (ties by term)."""
         pos = self._pos.get(doc_id)
@@ -406,13 +402,3 @@ def clear_cache() -> None:
         _indexes.clear()
     with _piece_lock:
         _piece_tokens.clear()
-
-
-def relevance_map(index: BM25Index, query: Sequence[str], ids: Iterable[str]) -> Mapping[str, float]:
-    """Relevance (score / best score among ``ids``) of the given documents, 0 when no match."""
-    scores = index.score_map(query, ids)
-    best = max(scores.values(), default=0.0)
-    return {i: (s / best if best > 0 else 0.0) for i, s in scores.items()}
-
-
-__all__ += ["relevance_map"]
