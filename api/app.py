@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -146,6 +147,48 @@ def _rate_key(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
+class WarmUp:
+    """Builds the per-generation query caches in a background thread at server start.
+
+    At province scale the first matching or recommendation request would otherwise pay for the
+    BM25 index and the people directory (tens of seconds to minutes on the embedded store).
+    Requests are served meanwhile; one that needs a cache still being built waits for it (the
+    builders hold a lock), so answers never differ.  ``state`` is shown by ``/health``.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.state = "pending"
+        self.seconds: float | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-warm-up", daemon=True)
+
+    def start(self) -> WarmUp:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        from graph.queries.profiles import profile_directory
+        from graph.queries.text import text_index
+        from nlp.segment import warm_up as segmenter_warm_up
+
+        self.state = "running"
+        t0 = time.perf_counter()
+        try:
+            segmenter_warm_up()
+            if self.store.backend == "embedded":
+                self.store.graph()
+            text_index(self.store)
+            profile_directory(self.store)
+        except Exception as exc:  # noqa: BLE001 - a failed warm-up only means a slower first request
+            self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"
+            log.warning("warm-up failed (the first requests will build the caches): %s", self.error)
+        else:
+            self.state = "done"
+        self.seconds = round(time.perf_counter() - t0, 1)
+        log.info("warm-up %s in %.1f s", self.state, self.seconds)
+
+
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     """Build the app.  ``store`` defaults to the configured one (opened at start-up)."""
     settings = settings or get_settings()
@@ -163,6 +206,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         from api.jobs import JobRunner
 
         app.state.jobs = JobRunner(app.state.store, settings)
+        # Only a server that opened its own store warms up (tests pass theirs in).
+        app.state.warm_up = WarmUp(app.state.store).start() if own and settings.warm_up else None
         try:
             yield
         finally:

@@ -5,6 +5,7 @@
     python -m bench.load_api --scale 0.05             # bench.generate at 5 % of the province
     python -m bench.load_api --scale province         # bench.generate --scale province + ingest
     python -m bench.load_api --data-dir var           # an already ingested embedded store
+    python -m bench.load_api --data-dir var --neo4j bolt://127.0.0.1:7689   # a loaded Neo4j
 
 Steps: build (or reuse) an embedded store, create a token, start uvicorn on a free loopback
 port in a child process, warm every route once (the first matching request builds the text
@@ -91,13 +92,22 @@ class Targets:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _targets(data_dir: Path, seed: int) -> Targets:
-    from api.security import create_token
-    from graph.model import NodeLabel
+def _open_store(data_dir: Path, neo4j_uri: str | None):
+    if neo4j_uri:
+        from graph.store.neo4j import Neo4jStore
+
+        return Neo4jStore(neo4j_uri, None)
     from graph.store.embedded import EmbeddedStore
 
+    return EmbeddedStore(data_dir / "kg.sqlite3")
+
+
+def _targets(data_dir: Path, seed: int, neo4j_uri: str | None = None) -> Targets:
+    from api.security import create_token
+    from graph.model import NodeLabel
+
     rng = random.Random(seed)
-    with EmbeddedStore(data_dir / "kg.sqlite3") as store:
+    with _open_store(data_dir, neo4j_uri) as store:
         token = create_token(store, "load-bench", "admin")[1]
         people = [n for n in store.iter_nodes(NodeLabel.PERSON)]
         orgs = [n for n in store.iter_nodes(NodeLabel.ORGANIZATION)]
@@ -124,9 +134,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KG_DATA_DIR": str(data_dir), "KG_BACKEND": "embedded",
+def _start_server(data_dir: Path, port: int, neo4j_uri: str | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KG_DATA_DIR": str(data_dir), "KG_BACKEND": "neo4j" if neo4j_uri else "embedded",
            "KG_RATE_LIMIT": "100000000/minute", "KG_ENV": "test"}
+    if neo4j_uri:
+        env["KG_NEO4J_URI"] = neo4j_uri
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", HOST,
          "--port", str(port), "--log-level", "warning", "--no-access-log"],
@@ -144,6 +156,18 @@ def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
                 out = server.stdout.read().decode(errors="replace") if server.stdout else ""
                 raise SystemExit(f"uvicorn did not start:\n{out[-2000:]}") from None
             time.sleep(0.3)
+
+
+def _wait_warm(base: str, timeout: float = 3600) -> float | None:
+    """Wait for the server's start-up warm-up (``/health`` → ``warm_up``); its seconds, or None."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        with urllib.request.urlopen(f"{base}/api/v1/health", timeout=10) as r:
+            state = json.load(r).get("warm_up")
+        if state not in ("pending", "running"):
+            return time.perf_counter() - t0 if state == "done" else None
+        time.sleep(1)
+    return None
 
 
 def _stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -242,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load_api", description=__doc__.split("\n")[0])
     ap.add_argument("--scale", default="small", help="small (default), demo, province, or a factor of province")
     ap.add_argument("--data-dir", type=Path, help="use this already ingested embedded store (KG_DATA_DIR)")
+    ap.add_argument("--neo4j", metavar="URI", help="serve from this (already loaded) Neo4j instead of the "
+                    "embedded store; with --data-dir for the job and audit files")
     ap.add_argument("--requests", type=int, default=400, help="requests to send (default 400)")
     ap.add_argument("--concurrency", type=int, default=8, help="requests in flight at most (default 8)")
     ap.add_argument("--seconds", type=float, default=120, help="stop sending after this long (default 120)")
@@ -257,17 +283,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.data_dir:
             data_dir = args.data_dir.resolve()
-            scale = f"store at {data_dir}"
+            scale = f"store at {args.neo4j or data_dir}"
         else:
             data_dir = work / "var"
             data_dir.mkdir()
             scale = args.scale
             ingest_seconds = _build(args.scale, data_dir, work, args.seed)
-        targets = _targets(data_dir, args.seed)
+        targets = _targets(data_dir, args.seed, args.neo4j)
         port = _free_port()
         base = f"http://{HOST}:{port}"
-        server = _start_server(data_dir, port)
+        server = _start_server(data_dir, port, args.neo4j)
         try:
+            warm_up = _wait_warm(base)
+            print(f"server warm-up (text index, people directory): "
+                  f"{'%.0f s' % warm_up if warm_up is not None else 'off or failed'}", file=sys.stderr)
             cold = _warm(base, targets)
             stats, wall = asyncio.run(run_load(base, targets, requests=args.requests,
                                                concurrency=args.concurrency, seconds=args.seconds,

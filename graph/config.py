@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     neo4j_auth: bool = Field(default=False, description="send credentials (off for the local test launcher)")
 
     write_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    warm_up: bool = Field(default=True, description="build the query caches (text index, people "
+                          "directory, graph snapshot) in the background when the server starts")
 
     rate_limit: str = Field(default="600/minute", description="per token (or client address)")
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, description="JSON request bodies")

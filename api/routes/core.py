@@ -44,7 +44,9 @@ def present(node: NodeRecord, user: Principal, audit: Any | None = None, *, acti
 
 @router.get("/health", tags=["system"], summary="健康检查 (health)")
 def health(request: Request) -> dict[str, str]:
-    return {"status": "ok", "backend": request.app.state.store.backend}
+    warm = getattr(request.app.state, "warm_up", None)
+    return {"status": "ok", "backend": request.app.state.store.backend,
+            "warm_up": warm.state if warm is not None else "off"}
 
 
 @router.get("/search", tags=["search"], response_model=SearchOut,

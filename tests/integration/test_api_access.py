@@ -161,7 +161,31 @@ def test_table_covers_every_api_route(client: TestClient) -> None:
 
 
 def test_health_needs_no_token(client: TestClient) -> None:
-    assert client.get("/api/v1/health").json() == {"status": "ok", "backend": "embedded"}
+    # The app was given its store, so it does not warm the caches up itself.
+    assert client.get("/api/v1/health").json() == {"status": "ok", "backend": "embedded", "warm_up": "off"}
+
+
+def test_server_with_its_own_store_warms_the_query_caches(graph: ApiGraph, tmp_path: Path) -> None:
+    """A server that opens its store builds the text index and people directory at start-up,
+    so the first matching request does not pay for them; /health reports the progress."""
+    import sqlite3
+    import time
+
+    from graph.queries import profiles, text
+
+    with sqlite3.connect(graph.store.path) as src, sqlite3.connect(tmp_path / "kg.sqlite3") as dst:
+        src.backup(dst)
+    settings = Settings(env="test", data_dir=tmp_path, rate_limit="100000/minute")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        deadline = time.monotonic() + 120
+        while (state := c.get("/api/v1/health").json()["warm_up"]) in ("pending", "running"):
+            assert time.monotonic() < deadline, "warm-up did not finish in 120 s"
+            time.sleep(0.2)
+        assert state == "done"
+        store = c.app.state.store
+        assert store in text._indexes and store in profiles._directories
+    with TestClient(create_app(settings.model_copy(update={"warm_up": False}))) as c:
+        assert c.get("/api/v1/health").json()["warm_up"] == "off"
 
 
 @pytest.mark.parametrize("token", ["kg_not-a-real-token", "x" * 250, ""])
