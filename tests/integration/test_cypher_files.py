@@ -79,3 +79,17 @@ def test_unknown_query_name_lists_the_known_ones() -> None:
 def test_migrations_are_versioned_in_order() -> None:
     versions = [v for v, _, _ in cypher.migrations()]
     assert versions == sorted(versions) and versions[0] == 1 and len(set(versions)) == len(versions)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("name", ["write/changed_relationships", "write/upsert_relationships",
+                                  "write/delete_relationships"])
+def test_relationship_lookups_expand_into_never_all(name: str, neo4j_store: GraphStore) -> None:
+    """A relationship found by its two endpoints must be matched with Expand(Into) (which walks
+    from the endpoint with fewer relationships), never Expand(All) from one endpoint: from a
+    dense Field or university node that is quadratic in the batch (seconds per 10k rows)."""
+    with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        for text in _renderings(name):
+            params = {p: [] if p in ("rows", "ids") else None for p in _PARAM.findall(text)}
+            ops = [op.split("@")[0] for op in _operators(session.run("EXPLAIN " + text, params).consume().plan)]
+            assert "Expand(All)" not in ops and "Expand(Into)" in ops, f"{name}: {ops}"

@@ -241,3 +241,68 @@ def test_clear_empties_the_store(store: GraphStore) -> None:
     _seed(store)
     store.clear()
     assert store.counts().total_nodes == 0 and store.counts().total_relationships == 0
+
+
+def test_mixed_batch_counts_each_record_once(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New, updated and unchanged records in one batch, spread over several statements (tiny
+    batch size), with repeats folded: every record lands in exactly one count."""
+    _seed(store)
+    store.write((), [RelRecord(src="person:ll", type=RelType.WORKS_AT, dst="org:hit",
+                               props={"weight": 0.3, "title": "讲师"})])
+    monkeypatch.setattr(store, "batch_size", 2)
+    later = Provenance(source="test.csv", source_key="row-1", run_id="run-2")
+    nodes = [
+        Person(id="person:ll", provenance=later, name="李磊").to_record(),  # unchanged
+        NodeRecord(id="org:firm", label=NodeLabel.ORGANIZATION, props={"city": "大庆"}),  # updated
+        _person("new1", "王芳"),  # created …
+        NodeRecord(id="person:new1", label=NodeLabel.PERSON, props={"birth_year": 1990}),  # … folded
+        _person("new2", "赵敏"),  # created
+    ]
+    s = store.write(nodes)
+    assert (s.nodes_created, s.nodes_updated, s.nodes_unchanged) == (2, 1, 1)
+    assert store.get_node("person:ll").props["run_id"] == "run-1"
+    assert store.get_node("person:new1").props["birth_year"] == 1990
+    assert store.get_node("person:new1").props["name"] == "王芳"
+    assert store.get_node("org:firm").props["city"] == "大庆"
+    assert store.get_node("org:firm").props["is_sme"] is True
+
+    rels = [
+        # unchanged: equal within the float tolerance, an int equal to its float, new run_id
+        RelRecord(src="person:ll", type=RelType.WORKS_AT, dst="org:hit",
+                  props={"weight": 0.3 + 1e-13, "title": "讲师", "run_id": "run-2"}),
+        RelRecord(src="person:zw2", type=RelType.INVENTED, dst="patent:CN202110123456.7",
+                  props={"position": 2.0}),
+        RelRecord(src="org:hit", type=RelType.APPLICANT_OF, dst="patent:CN202110123456.7"),
+        # updated: a new value, other keys kept
+        RelRecord(src="person:zw1", type=RelType.WORKS_AT, dst="org:hit", props={"end": 2020}),
+        # created, once though given twice
+        RelRecord(src="person:new1", type=RelType.WORKS_AT, dst="org:hit", props={"title": "讲师"}),
+        RelRecord(src="person:new1", type=RelType.WORKS_AT, dst="org:hit", props={"start": 2019}),
+        RelRecord(src="person:new2", type=RelType.WORKS_AT, dst="org:firm"),
+        RelRecord(src="person:new2", type=RelType.INVENTED, dst="patent:CN202110123456.7",
+                  props={"position": 3}),
+    ]
+    s = store.write((), rels)
+    assert (s.rels_created, s.rels_updated, s.rels_unchanged) == (3, 1, 3)
+    works = {(r.src, r.key): r.props for r in store.relationships("org:hit", types=[RelType.WORKS_AT])}
+    assert works[("person:ll", "")]["weight"] == 0.3 and works[("person:ll", "")].get("run_id") is None
+    assert works[("person:zw1", "")] == {"title": "教授", "start": 2005, "end": 2020}
+    assert works[("person:new1", "")] == {"title": "讲师", "start": 2019}
+    assert store.counts().relationships == {"APPLICANT_OF": 2, "INVENTED": 3, "WORKS_AT": 5}
+    again = store.write((), rels)
+    assert (again.rels_created, again.rels_updated, again.rels_unchanged) == (0, 0, 7)
+
+
+def test_dangling_relationship_among_stored_ones_rolls_back_the_batch(store: GraphStore) -> None:
+    _seed(store)
+    before = store.counts()
+    with pytest.raises(DanglingRelationship) as err:
+        store.write((), [
+            RelRecord(src="person:zw1", type=RelType.WORKS_AT, dst="org:hit",
+                      props={"title": "教授", "start": 2005}),  # stored, unchanged
+            RelRecord(src="person:ll", type=RelType.WORKS_AT, dst="org:hit"),  # new, fine
+            RelRecord(src="person:ll", type=RelType.WORKS_AT, dst="org:gone"),  # no such node
+        ])
+    assert "org:gone" in str(err.value)
+    assert store.counts() == before
+    assert store.relationships("person:ll") == []
