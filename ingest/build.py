@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from graph.model import (
@@ -132,11 +133,13 @@ class Built:
 
 # --------------------------------------------------------------------------- shared nodes
 
+@lru_cache(maxsize=4096)
 def field_id(key: str) -> str:
     """Node id of a taxonomy field: ``field:new_materials``, ``field:ipc_G06``."""
     return make_id("field", key.replace(":", "_"))
 
 
+@lru_cache(maxsize=1 << 16)
 def topic_id(word: str) -> str:
     return make_id("topic", word.lower())
 

@@ -61,6 +61,7 @@ __all__ = [
     "find_ipc_codes",
     "ipc_parts",
     "lexicon_terms",
+    "warm_up",
 ]
 
 FieldKind = Literal["industry", "ipc_section", "ipc_class"]
@@ -190,6 +191,19 @@ def field_by_id(field_id: str) -> Field:
 class _Lexicon:
     weights: dict[str, dict[str, float]]  # term -> field -> weight
     terms_by_len: tuple[str, ...]  # longest first
+    # Every prefix of every term -> is it a term itself (a prefix trie flattened to a dict,
+    # as jieba does): _scan walks it from each position instead of looping over all terms.
+    prefixes: dict[str, bool]
+    latin: frozenset[str]  # the terms that only count at word boundaries
+
+
+def _prefix_table(terms: Iterable[str]) -> dict[str, bool]:
+    table: dict[str, bool] = {}
+    for term in terms:
+        for i in range(1, len(term)):
+            table.setdefault(term[:i], False)
+        table[term] = True
+    return table
 
 
 def _parse_weighted(name: str, *, min_len: int) -> _Lexicon:
@@ -217,7 +231,8 @@ def _parse_weighted(name: str, *, min_len: int) -> _Lexicon:
             # A term listed twice under one field keeps its highest weight.
             weights[term][field] = max(weight, weights[term].get(field, 0.0))
     terms_by_len = tuple(sorted(weights, key=lambda t: (-len(t), t)))
-    return _Lexicon(dict(weights), terms_by_len)
+    latin = frozenset(t for t in weights if _LATIN.match(t))
+    return _Lexicon(dict(weights), terms_by_len, _prefix_table(weights), latin)
 
 
 @cache
@@ -236,6 +251,12 @@ def lexicon_terms() -> frozenset[str]:
     return frozenset(_lexicon().weights)
 
 
+def warm_up() -> None:
+    """Load the lexicon and the cue words now instead of on the first classification."""
+    _lexicon()
+    _cues()
+
+
 _LATIN = re.compile(r"^[0-9a-z][0-9a-z.+\-]*$")
 
 
@@ -244,24 +265,37 @@ def _scan(text: str, lexicon: _Lexicon) -> dict[str, int]:
 
     Every occurrence of every term is found; longer occurrences claim their characters
     first, so 故障诊断 hides 诊断 and 锂离子电池 hides 电池. Latin terms only count at word
-    boundaries (``led`` is not found in ``controlled``). O(T·n) for T terms and text length n.
+    boundaries (``led`` is not found in ``controlled``). The occurrences come from walking the
+    prefix table from each position: O(n·L) for text length n and longest term L.
     """
     if not text:
         return {}
+    prefixes = lexicon.prefixes
+    latin = lexicon.latin
+    n = len(text)
     spans: list[tuple[int, int, str]] = []
-    for term in lexicon.terms_by_len:
-        start = text.find(term)
-        latin = bool(_LATIN.match(term))
-        while start != -1:
-            end = start + len(term)
-            if not latin or (
-                (start == 0 or not text[start - 1].isascii() or not text[start - 1].isalnum())
-                and (end == len(text) or not text[end].isascii() or not text[end].isalnum())
+    for start in range(n):
+        frag = text[start]
+        end = start + 1
+        while True:
+            is_term = prefixes.get(frag)
+            if is_term is None:
+                break
+            if is_term and (
+                frag not in latin
+                or (
+                    (start == 0 or not text[start - 1].isascii() or not text[start - 1].isalnum())
+                    and (end == n or not text[end].isascii() or not text[end].isalnum())
+                )
             ):
-                spans.append((start, end, term))
-            start = text.find(term, start + 1)
+                spans.append((start, end, frag))
+            if end == n:
+                break
+            end += 1
+            frag = text[start:end]
+    # Longest first, then leftmost: (start, length) identifies a span, so the order is total.
     spans.sort(key=lambda s: (s[0] - s[1], s[0]))
-    taken = bytearray(len(text))
+    taken = bytearray(n)
     counts: dict[str, int] = defaultdict(int)
     for start, end, term in spans:
         if any(taken[start:end]):
@@ -342,8 +376,9 @@ def classify_text(text: str, top_k: int = 3, *, title: str | None = None) -> lis
        ``cue`` and a score of at most 0.1.
     6. Otherwise the ``general`` field (其他) with score 0 and no evidence.
 
-    Every non-blank text therefore gets at least one field. Complexity: O(T·n) for a text
-    of n characters and T ≈ 1,500 lexicon terms (about 1 ms for a 1,000-character demand).
+    Every non-blank text therefore gets at least one field. Complexity: O(n·L) for a text
+    of n characters and lexicon terms of at most L characters (a prefix-table walk from each
+    position; well under 1 ms for a 1,000-character demand).
 
     Args:
         text: the body text; may be empty if ``title`` is given.

@@ -32,15 +32,23 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
+from operator import mul
 from pathlib import Path
 
 import jieba
 
 from nlp.fields import lexicon_terms
-from nlp.segment import DATA_DIR, STOPWORDS, cut_for_search, cut_with_pos, normalize_text
+from nlp.segment import (
+    DATA_DIR,
+    STOPWORDS,
+    cut_for_search,
+    cut_with_pos,
+    marshal_cached,
+    normalize_text,
+)
 
-__all__ = ["DOMAIN_STOPWORDS", "keywords"]
+__all__ = ["DOMAIN_STOPWORDS", "keywords", "warm_up"]
 
 _NOUN_FLAGS = frozenset({"n", "nz", "nl", "ng", "vn", "an", "j", "nr", "nrt", "nrfg", "eng"})
 # Places (ns) and organisations (nt) name where a demand comes from, not what it is about;
@@ -104,17 +112,29 @@ _STOP = STOPWORDS | DOMAIN_STOPWORDS
 
 @cache
 def _idf() -> tuple[dict[str, float], float]:
-    """jieba's IDF table, read once from the installed package (no network)."""
+    """jieba's IDF table, read once from the installed package (no network).
+
+    Parsing the 350,000 lines takes about 0.3 s, so the parsed table is kept in a marshal
+    cache file (see :func:`nlp.segment.marshal_cached`) keyed by the file's size and time.
+    """
     path = Path(jieba.__file__).resolve().parent / "analyse" / "idf.txt"
-    table: dict[str, float] = {}
-    for line in path.read_text("utf-8").splitlines():
-        word, _, value = line.strip().partition(" ")
-        if value:
-            table[word] = float(value)
-    median = sorted(table.values())[len(table) // 2]
+
+    def parse() -> tuple[dict[str, float], float]:
+        table: dict[str, float] = {}
+        for line in path.read_text("utf-8").splitlines():
+            word, _, value = line.strip().partition(" ")
+            if value:
+                table[word] = float(value)
+        median = sorted(table.values())[len(table) // 2]
+        return table, median
+
+    st = path.stat()
+    key = f"idf|1|{jieba.__version__}|{path}|{st.st_size}|{st.st_mtime_ns}".encode()
+    table, median = marshal_cached("idf", key, parse)
     return table, median
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_candidate(word: str, flag: str) -> bool:
     if flag in _PLACE_FLAGS:
         return word.strip().lower() in lexicon_terms() and _acceptable(word)
@@ -123,6 +143,10 @@ def _is_candidate(word: str, flag: str) -> bool:
     return _acceptable(word)
 
 
+_LATIN_RUN = re.compile(r"[a-z]{2,}")
+
+
+@lru_cache(maxsize=1 << 16)
 def _acceptable(word: str) -> bool:
     w = word.strip().lower()
     if len(w) < 2 or w in _STOP or w in _UNITS or _NUMBERLIKE.match(w):
@@ -130,7 +154,7 @@ def _acceptable(word: str) -> bool:
     if sum(c.isdigit() for c in w) >= 5:
         return False  # patent and standard numbers (ZL201721099528, GB/T 12345)
     # A single CJK character glued to digits (3号, 5t) is not a keyword either.
-    return not (len(_CJK.findall(w)) < 2 and not re.search(r"[a-z]{2,}", w))
+    return not (len(_CJK.findall(w)) < 2 and not _LATIN_RUN.search(w))
 
 
 def _textrank(sequence: list[str]) -> dict[str, float]:
@@ -143,18 +167,43 @@ def _textrank(sequence: list[str]) -> dict[str, float]:
     if not neighbours:
         return {w: 1.0 for w in sequence}
     nodes = sorted(neighbours)
+    index = {n: i for i, n in enumerate(nodes)}
     out_sum = {n: sum(neighbours[n].values()) for n in nodes}
-    rank = dict.fromkeys(nodes, 1.0 / len(nodes))
+    # Per node, its neighbours' positions and w / out_sum[other], in insertion order: the
+    # update below multiplies and adds exactly what ``sum(w / out_sum[o] * rank[o] ...)``
+    # does, in the same order, so the ranks are bit-for-bit those of the plain loop.
+    links = []
+    for n in nodes:
+        adjacent = neighbours[n]
+        links.append((
+            [index[o] for o in adjacent],
+            [w / out_sum[o] for o, w in adjacent.items()],
+        ))
+    rank = [1.0 / len(nodes)] * len(nodes)
+    getter = rank.__getitem__
+    base = 1 - _DAMPING
     for _ in range(_ITERATIONS):
-        for node in nodes:
-            rank[node] = (1 - _DAMPING) + _DAMPING * sum(
-                w / out_sum[other] * rank[other] for other, w in neighbours[node].items()
-            )
-    top = max(rank.values())
-    scores = {n: r / top for n, r in rank.items()}
+        # Gauss-Seidel order (in place, nodes sorted): later nodes see this round's ranks.
+        for i, (others, coefs) in enumerate(links):
+            rank[i] = base + _DAMPING * sum(map(mul, coefs, map(getter, others)))
+    top = max(rank)
+    scores = {n: rank[i] / top for i, n in enumerate(nodes)}
     for word in sequence:  # isolated words (single-candidate texts)
         scores.setdefault(word, 0.0)
     return scores
+
+
+def warm_up() -> None:
+    """Load the tokenizer, the IDF table and the field lexicon now instead of on first use.
+
+    The ingest pipeline calls this before it forks its worker processes, so they share one
+    copy instead of each loading its own.
+    """
+    from nlp.segment import warm_up as warm_segmenter
+
+    warm_segmenter()
+    _idf()
+    lexicon_terms()
 
 
 def keywords(text: str, k: int = 8, *, title: str | None = None) -> list[tuple[str, float]]:

@@ -260,6 +260,11 @@ def _join_spaced_cjk(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+# libyaml's safe loader (same SafeConstructor, same types) when PyYAML was built with it: the
+# pure-Python scanner was most of the reading time of a structured CV.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_structured(path: Path) -> Iterator[CVRecord | Quarantined]:
     source = str(path)
     try:
@@ -286,7 +291,7 @@ def _read_structured(path: Path) -> Iterator[CVRecord | Quarantined]:
             return
     else:
         try:
-            documents = [d for d in yaml.safe_load_all(text) if d is not None]
+            documents = [d for d in yaml.load_all(text, Loader=_YAML_LOADER) if d is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"（第 {mark.line + 1} 行）" if mark is not None else ""

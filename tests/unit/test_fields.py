@@ -335,3 +335,62 @@ def test_ccf_demands_all_get_fields_and_keywords() -> None:
     print(f"general (其他) share: {general_share:.1%}")
     assert not few_keywords, few_keywords
     assert general_share < 0.05
+
+
+# ---------------------------------------------------------------------- scanner equivalence
+
+
+def _scan_reference(text: str, lexicon) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The per-term loop the prefix-table scanner replaced (global longest match)."""
+    from nlp.fields import _LATIN
+
+    spans = []
+    for term in lexicon.terms_by_len:
+        start = text.find(term)
+        latin = bool(_LATIN.match(term))
+        while start != -1:
+            end = start + len(term)
+            if not latin or (
+                (start == 0 or not text[start - 1].isascii() or not text[start - 1].isalnum())
+                and (end == len(text) or not text[end].isascii() or not text[end].isalnum())
+            ):
+                spans.append((start, end, term))
+            start = text.find(term, start + 1)
+    spans.sort(key=lambda s: (s[0] - s[1], s[0]))
+    taken = bytearray(len(text))
+    counts: dict[str, int] = {}
+    for start, end, term in spans:
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+_SCAN_PIECES = [
+    "故障诊断", "诊断", "锂离子电池", "电池", "离子", "led", "controlled", "ai", "5g", "mes",
+    "智能", "智", "能", "大数据", "数据", "，", " ", "-", ".", "a", "x", "生物", "生物质", "质",
+    "机器学习", "学习", "深度", "igbt", "rfid", "saas", "数字孪生", "孪生",
+]
+
+
+@given(st.lists(st.sampled_from(_SCAN_PIECES), max_size=40))
+def test_scan_finds_exactly_what_the_per_term_loop_found(parts: list[str]) -> None:
+    from nlp.fields import _cues, _lexicon, _scan
+
+    text = "".join(parts)
+    for lexicon in (_lexicon(), _cues()):
+        assert dict(_scan(text, lexicon)) == _scan_reference(text, lexicon)
+
+
+def test_scan_on_real_demands_matches_the_per_term_loop() -> None:
+    from nlp.fields import _lexicon, _scan
+    from nlp.segment import normalize_text
+
+    texts = [
+        "高能量密度锂离子电池负极材料的研发，故障诊断与数据分析平台（LED照明、controlled release）",
+        "基于深度学习的煤矿瓦斯抽采智能监测预警系统；5G+工业互联网；IGBT功率器件封装测试",
+    ]
+    for text in texts:
+        norm = normalize_text(text).lower()
+        assert dict(_scan(norm, _lexicon())) == _scan_reference(norm, _lexicon())

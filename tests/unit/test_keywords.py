@@ -164,3 +164,141 @@ def test_tokenizer_is_private_and_thread_safe() -> None:
     assert "黑龙江八一农垦大学" in results[0]
     # Our dictionary does not leak into jieba's global tokenizer.
     assert "黑龙江八一农垦大学" not in jieba.dt.FREQ
+
+
+# ---------------------------------------------------------------------- fast paths, same output
+
+POS_SAMPLES = [
+    DEMAND,
+    "哈尔滨工业大学的锂离子电池，CBN单晶！",
+    "东北石油大学研究石墨烯；iPhone 15 Pro与5G芯片、C++ C# .NET 3.14版",
+    "本发明公开了一种高韧性立方氮化硼单晶的制备方法，其技术方案包括S1、S2、S3。",
+    "抗冲击韧性≥67%，堆积密度≥1.80克/立方厘米\r\n第2代  x2y ___..##&& ab12cd",
+    "黑龙江八一农垦大学的农机装备和专精特新企业",
+    "",
+    " \t ",
+]
+
+
+@pytest.fixture(scope="module")
+def posseg_reference():  # type: ignore[no-untyped-def]
+    """A real jieba.posseg tokenizer on a dictionary built word by word, as before the cache."""
+    import jieba
+    import jieba.posseg
+
+    from nlp import segment
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    known = tokenizer.FREQ  # live: a name listed twice is added once
+    for word, freq, tag in segment._user_dict_entries():
+        tokenizer.add_word(word, freq, tag or "nz")
+    for word in segment._institution_words():
+        if not known.get(word):
+            tokenizer.add_word(word, None, "nt")
+    for word in segment._lexicon_words():
+        if not known.get(word):
+            tokenizer.add_word(word, None, "nz")
+    pos = jieba.posseg.POSTokenizer(tokenizer)
+    pos.makesure_userdict_loaded()
+    return pos
+
+
+def test_cached_dictionary_and_tag_table_equal_a_fresh_build(posseg_reference) -> None:  # type: ignore[no-untyped-def]
+    from nlp import segment
+
+    seg = segment._get()
+    assert seg.tokenizer.total == posseg_reference.tokenizer.total
+    assert seg.tokenizer.FREQ == posseg_reference.tokenizer.FREQ
+    assert seg.tags == posseg_reference.word_tag_tab
+    assert seg.tags["东北石油大学"] == "nt" and seg.tags["焊接"] == "v"
+
+
+def test_pos_tags_without_hmm_equal_jieba_posseg(posseg_reference) -> None:  # type: ignore[no-untyped-def]
+    for text in POS_SAMPLES + [normalize_text(t) for t in POS_SAMPLES]:
+        expected = [(p.word, p.flag) for p in posseg_reference.cut(text, HMM=False)]
+        assert cut_with_pos(text, hmm=False) == expected, text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["立方氮化硼", "单晶", "哈尔滨工业大学", "锂离子电池", "的", "研", "CBN", "cbn", "5G", "1.80", "%",
+     "，", " ", "\n", "\r\n", "ab", "x", "3", "._", "+", "#", "é", "〇", "石墨烯材料", "工业", "大学"]),
+    max_size=25))
+def test_pos_tags_without_hmm_equal_jieba_posseg_on_random_text(posseg_reference, parts: list[str]) -> None:  # type: ignore[no-untyped-def]
+    text = "".join(parts)
+    expected = [(p.word, p.flag) for p in posseg_reference.cut(text, HMM=False)]
+    assert cut_with_pos(text, hmm=False) == expected
+    assert "".join(w for w, _ in cut_with_pos(text, hmm=False)) == text
+
+
+def test_hmm_tagging_still_goes_through_posseg() -> None:
+    tagged = cut_with_pos("石墨烯材料由张小明研制", hmm=True)
+    assert ("石墨烯", "nz") in tagged
+    assert "".join(w for w, _ in tagged) == "石墨烯材料由张小明研制"
+
+
+def test_block_memo_returns_identical_tokens_and_is_not_shared_with_callers() -> None:
+    text = "本发明公开了一种高韧性立方氮化硼单晶，本发明公开了一种高韧性立方氮化硼单晶"
+    first = cut_with_pos(text, hmm=False)
+    first.append(("污染", "x"))  # a caller changing its list must not change later results
+    second = cut_with_pos(text, hmm=False)
+    assert second == first[:-1]
+    assert second[: len(second) // 2] == second[len(second) // 2 + 1 :]
+
+
+def test_marshal_cache_builds_once_and_survives_a_corrupt_file(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nlp.segment import marshal_cached
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    calls: list[int] = []
+
+    def build() -> dict[str, float]:
+        calls.append(1)
+        return {"词": 1.5, "语": -2.0}
+
+    assert marshal_cached("t", b"k1", build) == {"词": 1.5, "语": -2.0}
+    assert marshal_cached("t", b"k1", build) == {"词": 1.5, "语": -2.0}
+    assert len(calls) == 1  # the second call read the file
+    (cache_file,) = tmp_path.glob("xiaoqi-t-*.marshal")
+    cache_file.write_bytes(b"\x00garbage")
+    assert marshal_cached("t", b"k1", build) == {"词": 1.5, "语": -2.0}
+    assert len(calls) == 2
+    assert marshal_cached("t", b"k2", build) and len(calls) == 3  # another key, another file
+
+
+def _textrank_reference(sequence: list[str]) -> dict[str, float]:
+    """The plain dictionary TextRank the fast version must reproduce bit for bit."""
+    from collections import defaultdict
+
+    from nlp.keywords import _DAMPING, _ITERATIONS, _WINDOW
+
+    neighbours: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for i, word in enumerate(sequence):
+        for other in sequence[i + 1 : i + _WINDOW]:
+            if other != word:
+                neighbours[word][other] += 1.0
+                neighbours[other][word] += 1.0
+    if not neighbours:
+        return {w: 1.0 for w in sequence}
+    nodes = sorted(neighbours)
+    out_sum = {n: sum(neighbours[n].values()) for n in nodes}
+    rank = dict.fromkeys(nodes, 1.0 / len(nodes))
+    for _ in range(_ITERATIONS):
+        for node in nodes:
+            rank[node] = (1 - _DAMPING) + _DAMPING * sum(
+                w / out_sum[other] * rank[other] for other, w in neighbours[node].items()
+            )
+    top = max(rank.values())
+    scores = {n: r / top for n, r in rank.items()}
+    for word in sequence:
+        scores.setdefault(word, 0.0)
+    return scores
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["电池", "锂", "正极", "材料", "石墨烯", "cbn", "单晶", "工艺", "合成"]), max_size=60))
+def test_textrank_equals_the_plain_implementation(sequence: list[str]) -> None:
+    from nlp.keywords import _textrank
+
+    assert _textrank(sequence) == _textrank_reference(sequence)
