@@ -15,12 +15,13 @@ co-invented patents, shared teams and co-completed results, with a weight and th
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, make_id
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, check_props, make_id
 from graph.store.base import Document, GraphStore, WriteSummary, chunks
 from ingest.build import MentionDoc
 from nlp.resolve import ResolutionResult, resolve_block
@@ -41,6 +42,8 @@ class PeopleResult:
     review_pairs: int = 0
     collaborations: int = 0
     mention_status: dict[str, str] = field(default_factory=dict)  # mention id -> status
+    #: seconds per stage (read, resolve, plan, write, collaborations), for benchmarks
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
@@ -50,12 +53,16 @@ def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
-def _corrections(store: GraphStore, blocks: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    must, cannot = [], []
+def _corrections(
+    store: GraphStore, blocks: Sequence[str]
+) -> dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]]:
+    """Must-link and cannot-link pairs per block (a correction is tagged with its block)."""
+    out: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = defaultdict(lambda: ([], []))
     for d in store.get_documents(CORRECTIONS, tag=list(blocks)).values():
         pair = (d.doc["a"], d.doc["b"])
+        must, cannot = out[d.tag]
         (must if d.doc["op"] == "merge" else cannot).append(pair)
-    return must, cannot
+    return out
 
 
 def resolve_and_write(
@@ -66,28 +73,37 @@ def resolve_and_write(
     batch_size: int = 2000,
     blocks: Iterable[str] = (),
     notify: Callable[[str, int, int], None] | None = None,
+    blocks_per_batch: int = 500,
 ) -> PeopleResult:
-    """Resolve the blocks these mentions fall in (plus ``blocks``) and write the people."""
+    """Resolve the blocks these mentions fall in (plus ``blocks``) and write the people.
+
+    Blocks go in batches of ``blocks_per_batch``: one read of their stored mentions and
+    corrections, and one store transaction for their people, relationships and documents.
+    """
     notify = notify or (lambda *_: None)
     result = PeopleResult()
+    timings: Counter[str] = Counter()
     new_by_block: dict[str, dict[str, MentionDoc]] = defaultdict(dict)
     for m in mentions:
         new_by_block[m.block][m.mention.mention_id] = m
     all_blocks = sorted(set(new_by_block) | set(blocks))
     touched: set[str] = set()
     done = 0
-    for block_chunk in chunks(all_blocks, 500):
+    for block_chunk in chunks(all_blocks, blocks_per_batch):
+        t = time.perf_counter()
         stored = store.get_documents(MENTIONS, tag=list(block_chunk))
-        must, cannot = _corrections(store, block_chunk)
+        corrections = _corrections(store, block_chunk)
         stored_by_block: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for d in stored.values():
             stored_by_block[d.tag][d.key] = d.doc
+        timings["read"] += time.perf_counter() - t
         nodes: list[NodeRecord] = []
         rels: list[RelRecord] = []
         docs: list[Document] = []
         doomed: set[str] = set()
         doomed_docs: list[tuple[str, str]] = []
         for block in block_chunk:
+            t = time.perf_counter()
             old_docs = stored_by_block.get(block, {})
             merged: dict[str, MentionDoc] = {k: MentionDoc.from_json(v) for k, v in old_docs.items()}
             for mid, m in new_by_block.get(block, {}).items():
@@ -100,8 +116,13 @@ def resolve_and_write(
                     status = "updated"
                 result.mention_status[mid] = status
                 merged[mid] = m
+            must, cannot = corrections.get(block, ((), ()))
+            t1 = time.perf_counter()
             res = resolve_block([m.mention for m in merged.values()], must_link=must, cannot_link=cannot)
+            t2 = time.perf_counter()
             plan = _plan_block(block, merged, old_docs, res, run_id)
+            timings["resolve"] += t2 - t1
+            timings["plan"] += time.perf_counter() - t2 + (t1 - t)
             nodes += plan.nodes
             rels += plan.rels
             docs += plan.docs
@@ -111,18 +132,22 @@ def resolve_and_write(
             result.people += len(res.clusters)
             result.merged_mentions += sum(len(c) - 1 for c in res.clusters)
             result.review_pairs += len(res.review)
-        result.summary += store.write(nodes, (), delete_node_ids=sorted(doomed))
-        for rel_chunk in chunks(sorted(rels, key=lambda r: r.identity), batch_size):
-            result.summary += store.write((), rel_chunk)
-        for doc_chunk in chunks(docs, batch_size):
-            result.summary += store.write(documents=doc_chunk)
+        t = time.perf_counter()
+        # One transaction per batch of blocks: old people out, new people, their
+        # relationships and mention / resolution / review documents in.
+        rels.sort(key=lambda r: r.identity)
+        result.summary += store.write(nodes, rels, documents=docs, delete_node_ids=sorted(doomed))
         if doomed_docs:
             store.write(delete_documents=doomed_docs)
+        timings["write"] += time.perf_counter() - t
         done += len(block_chunk)
         notify("人员消歧", done, len(all_blocks))
+    t = time.perf_counter()
     collab = derive_collaborations(store, sorted(touched), run_id=run_id, batch_size=batch_size)
+    timings["collaborations"] += time.perf_counter() - t
     result.summary += collab[0]
     result.collaborations = collab[1]
+    result.timings = {k: round(v, 3) for k, v in timings.items()}
     return result
 
 
@@ -172,7 +197,7 @@ def _plan_block(
             for stub in m.stubs:
                 sp = dict(stub.props) | m.provenance
                 src, dst = (pid, stub.other) if stub.direction == "out" else (stub.other, pid)
-                plan.rels.append(RelRecord(src=src, type=stub.type, dst=dst, key=stub.key, props=sp))
+                plan.rels.append(_rel(src, stub.type, dst, stub.key, sp))
             doc = m.to_json() | {"person_id": pid}
             plan.docs.append(Document(MENTIONS, m.mention.mention_id, doc, tag=block))
         links = [lk for m in cluster for lk in link_by_member.get(m, [])]
@@ -186,6 +211,28 @@ def _plan_block(
             "a": r.a, "b": r.b, "score": r.score, "evidence": list(r.evidence),
             "name": mentions[r.a].mention.name}, tag=block))
     return plan
+
+
+_CHECKED_SHAPES: set[tuple[RelType, frozenset[str]]] = set()
+
+
+def _rel(src: str, rel_type: RelType, dst: str, key: str, props: dict[str, Any]) -> RelRecord:
+    """``RelRecord(...)`` with the same validation, paid once per (type, property names).
+
+    Person relationships come in a handful of shapes (a stub's props plus provenance), so the
+    model validator (names allowed for the type) runs on the first of each shape; values are
+    still checked on every record (:func:`check_props`, or a plain copy when every value is a
+    plain ``str``/``int``/``float``/``bool``, which is what check_props would return).
+    """
+    shape = (rel_type, frozenset(props))
+    if shape not in _CHECKED_SHAPES or not isinstance(src, str) or not isinstance(dst, str) \
+            or not isinstance(key, str):
+        record = RelRecord(src=src, type=rel_type, dst=dst, key=key, props=props)
+        _CHECKED_SHAPES.add(shape)
+        return record
+    plain = all(type(v) in (str, int, float, bool) for v in props.values())
+    clean = dict(props) if plain else check_props(props)
+    return RelRecord.model_construct(src=src, type=RelType(rel_type), dst=dst, key=key, props=clean)
 
 
 def _person_props(members: Sequence[MentionDoc], run_id: str) -> dict[str, Any]:
@@ -265,59 +312,82 @@ _TIE_TYPES = {
 
 
 class _Adjacency:
-    """Typed neighbours of a node, from the store (few people) or a graph snapshot (many)."""
+    """Typed neighbours of a node: from the store per node (few people), or from one scan per
+    relationship type (many people: INVENTED, MEMBER_OF, COMPLETED and COLLABORATED_WITH,
+    not the whole graph), with each item's in-neighbours and year looked up once."""
 
     def __init__(self, store: GraphStore, many: bool) -> None:
         self.store = store
-        self.g = store.graph() if many else None
+        self.many = many
+        self._into: dict[tuple[str, RelType], list[str]] = {}
+        self._years: dict[str, int | None] = {}
+        if many:
+            self._out: dict[str, list[tuple[str, RelType, str]]] = defaultdict(list)
+            self._in: dict[tuple[str, RelType], list[str]] = defaultdict(list)
+            for rel_type in _TIE_TYPES:
+                for r in store.iter_relationships(rel_type):
+                    self._out[r.src].append((rel_type.value, rel_type, r.dst))
+                    self._in[(r.dst, rel_type)].append(r.src)
+            self._collab: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+            for r in store.iter_relationships(RelType.COLLABORATED_WITH):
+                identity = (r.src, RelType.COLLABORATED_WITH.value, r.dst, "")
+                self._collab[r.src].append(identity)
+                if r.dst != r.src:
+                    self._collab[r.dst].append(identity)
 
     def out(self, node: str, types: Iterable[RelType]) -> list[tuple[RelType, str]]:
-        wanted = {t.value for t in types}
-        if self.g is None:
+        if not self.many:
             return [(r.type, r.dst) for r in self.store.relationships(node, types=list(types), direction="out")]
-        if node not in self.g:
-            return []
-        return sorted((RelType(d["type"]), v) for _, v, d in self.g.out_edges(node, data=True) if d["type"] in wanted)
+        wanted = set(types)
+        return [(t, dst) for _, t, dst in sorted(self._out.get(node, ())) if t in wanted]
 
     def into(self, node: str, rel_type: RelType) -> list[str]:
-        if self.g is None:
-            return [r.src for r in self.store.relationships(node, types=[rel_type], direction="in")]
-        return sorted(u for u, _, d in self.g.in_edges(node, data=True) if d["type"] == rel_type.value)
+        cached = self._into.get((node, rel_type))
+        if cached is None:
+            if not self.many:
+                cached = [r.src for r in self.store.relationships(node, types=[rel_type], direction="in")]
+            else:
+                cached = sorted(self._in.get((node, rel_type), ()))
+            self._into[(node, rel_type)] = cached
+        return cached
+
+    def prefetch_years(self, nodes: Iterable[str]) -> None:
+        wanted = sorted({n for n in nodes if n not in self._years})
+        for chunk in chunks(wanted, 5000):
+            found = self.store.get_nodes(chunk)
+            for n in chunk:
+                y = found[n].props.get("year") if n in found else None
+                self._years[n] = y if isinstance(y, int) else None
 
     def year(self, node: str) -> int | None:
-        if self.g is None:
-            n = self.store.get_node(node)
-            y = n.props.get("year") if n else None
-        else:
-            y = self.g.nodes[node].get("year") if node in self.g else None
-        return y if isinstance(y, int) else None
+        if node not in self._years:
+            self.prefetch_years([node])
+        return self._years[node]
 
     def collaborations(self, node: str) -> list[tuple[str, str, str, str]]:
-        if self.g is None:
+        if not self.many:
             return [r.identity for r in self.store.relationships(node, types=[RelType.COLLABORATED_WITH])]
-        if node not in self.g:
-            return []
-        edges = [(u, v) for u, v, d in self.g.out_edges(node, data=True) if d["type"] == "COLLABORATED_WITH"]
-        edges += [(u, v) for u, v, d in self.g.in_edges(node, data=True) if d["type"] == "COLLABORATED_WITH"]
-        return [(u, RelType.COLLABORATED_WITH.value, v, "") for u, v in edges]
+        return list(self._collab.get(node, ()))
 
 
 def derive_collaborations(
-    store: GraphStore, person_ids: Sequence[str], *, run_id: str, batch_size: int = 2000
+    store: GraphStore, person_ids: Sequence[str], *, run_id: str, batch_size: int = 2000,
+    many: bool | None = None,
 ) -> tuple[WriteSummary, int]:
     """(Re)derive COLLABORATED_WITH for the given people from their shared work.
 
     weight = 1 − 0.5^(Σ strength) with strengths co-invention 1.0, shared team 0.6,
     co-completed result 0.8 per shared item: one shared patent gives 0.5, three give 0.875.
     Ties are stored once per pair (src id < dst id).  O(Σ degree²) over the shared items;
-    with many people the work runs on the store's networkx snapshot instead of per-node reads.
+    with many people the neighbours come from one scan per relationship type and the items'
+    years from one batched node read, instead of per-node reads.
     """
     summary = WriteSummary()
     existing_ids = set(store.get_nodes(person_ids)) if person_ids else set()
-    adj = _Adjacency(store, many=len(existing_ids) > 300)
+    adj = _Adjacency(store, many=len(existing_ids) > 300 if many is None else many)
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     stale: set[tuple[str, str, str, str]] = set()
-    years: dict[str, int | None] = {}
+    shared_items: list[str] = []
     for pid in sorted(existing_ids):
         stale.update(adj.collaborations(pid))
         for rel_type, item in adj.out(pid, _TIE_TYPES):
@@ -325,14 +395,20 @@ def derive_collaborations(
             for other in adj.into(item, rel_type):
                 if other == pid or not other.startswith("person:"):
                     continue
-                a, b = sorted([pid, other])
-                entry = pairs.setdefault((a, b), {"items": {}, "years": set()})
+                a, b = (pid, other) if pid < other else (other, pid)
+                entry = pairs.get((a, b))
+                if entry is None:
+                    entry = pairs[(a, b)] = {"items": {}, "years": set()}
                 if item not in entry["items"]:
                     entry["items"][item] = (kind, strength)
-                    if item not in years:
-                        years[item] = adj.year(item)
-                    if years[item] is not None:
-                        entry["years"].add(years[item])
+                    shared_items.append(item)
+    if adj.many:
+        adj.prefetch_years(shared_items)
+    for entry in pairs.values():
+        for item in entry["items"]:
+            year = adj.year(item)
+            if year is not None:
+                entry["years"].add(year)
     rels = []
     for (a, b), entry in sorted(pairs.items()):
         total = sum(s for _, s in entry["items"].values())
@@ -348,7 +424,7 @@ def derive_collaborations(
         if entry["years"]:
             props["first_year"] = min(entry["years"])
             props["last_year"] = max(entry["years"])
-        rels.append(RelRecord(src=a, type=RelType.COLLABORATED_WITH, dst=b, props=props))
+        rels.append(_rel(a, RelType.COLLABORATED_WITH, b, "", props))
         stale.discard((a, RelType.COLLABORATED_WITH.value, b, ""))
     if stale:
         store.delete_relationships(sorted(stale))
