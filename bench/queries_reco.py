@@ -421,6 +421,10 @@ def run(store: GraphStore, *, samples: int = 30, seed: int = 7) -> dict[str, lis
           warm=1)
     bench("alliance_candidates field", [lambda f=f: alliance_candidates(store, field_id=f) for f in fields],
           warm=1)
+    # Again: the projection and member facts are now cached for this store generation (what a
+    # server answers after its start-up warm-up, api.app.WarmUp).
+    bench("alliance_candidates field, cached", [lambda f=f: alliance_candidates(store, field_id=f)
+                                                for f in fields], warm=0)
     batch_rows = matching_rows(store, "2025H2", per_demand=5)
     per_demand: list[float] = []
     t_last = time.perf_counter()
@@ -520,9 +524,11 @@ def main(argv: Iterable[str] | None = None) -> int:
         worst = max(_pct(res[q], 0.95) for q in res if not q.startswith(("(cold)", "alliance", "export",
                                                                           "open_licence_matches field")))
         alliance = max(res["alliance_candidates field"])
+        cached = max(res["alliance_candidates field, cached"])
         print(f"\nNeo4j targets: matches/recommendations p95 ≤ 50 ms → worst p95 {worst:.1f} ms "
               f"({'met' if worst <= 50 else 'NOT met'}); alliance candidates ≤ 1 s → worst "
-              f"{alliance:.0f} ms ({'met' if alliance <= 1000 else 'NOT met'}).")
+              f"{alliance:.0f} ms computed ({'met' if alliance <= 1000 else 'NOT met'}), "
+              f"{cached:.0f} ms cached ({'met' if cached <= 1000 else 'NOT met'}).")
     for _, store in stores:
         store.close()
     return 0

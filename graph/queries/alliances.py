@@ -46,6 +46,8 @@ Method:
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ from graph.queries.profiles import (
     check_limit,
     profiles,
     require_node,
+    store_generation,
 )
 from graph.store.base import GraphStore
 
@@ -75,7 +78,9 @@ __all__ = [
     "AllianceMember",
     "AllianceTie",
     "alliance_candidates",
+    "clear_cache",
     "project_collaboration",
+    "warm_up",
 ]
 
 DEFAULT_RULE: dict[str, int] = {"university": 1, "leading": 1, "sme": 1}
@@ -205,10 +210,61 @@ def _raw_projection_neo4j(store: GraphStore, fields: Sequence[str]) -> tuple[lis
             [[r["a"], r["b"], r["a_orgs"], r["b_orgs"]] for r in collab])
 
 
+@dataclass
+class _FieldCache:
+    """Per store generation: the projections and member facts already computed, by field set.
+
+    The projection reads every patent and every collaborating person of a field (tens of
+    thousands of rows at province scale); it only changes when the store does, so a store's
+    write generation keys it, as for the text index and the people directory.
+    """
+
+    generation: int
+    projections: dict[tuple[str, ...], _Projection] = field(default_factory=dict)
+    facts: dict[tuple[str, ...], dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+_field_caches: weakref.WeakKeyDictionary[GraphStore, _FieldCache] = weakref.WeakKeyDictionary()
+_field_lock = threading.Lock()
+_MAX_CACHED_FIELD_SETS = 64
+
+
+def _field_cache(store: GraphStore) -> _FieldCache | None:
+    gen = store_generation(store)
+    if gen is None:
+        return None
+    with _field_lock:
+        cache = _field_caches.get(store)
+        if cache is None or cache.generation != gen:
+            cache = _field_caches[store] = _FieldCache(gen)
+        return cache
+
+
+def warm_up(store: GraphStore, *, kinds: Sequence[str] = ("industry",)) -> int:
+    """Compute and cache the alliance candidates of every field of the given kinds (the key
+    industries by default), so the first request for one is answered from the cache.  Returns
+    how many fields were done."""
+    fields = sorted(n.id for n in store.find_nodes(NodeLabel.FIELD, limit=10_000)
+                    if n.props.get("kind") in kinds)
+    for fid in fields:
+        alliance_candidates(store, field_id=fid)
+    return len(fields)
+
+
+def clear_cache() -> None:
+    """Forget every cached projection (tests; memory)."""
+    with _field_lock:
+        _field_caches.clear()
+
+
 def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profiles | None = None) -> _Projection:
     """The organisation collaboration graph of some fields (see the module docstring)."""
-    prof = prof or profiles(store)
     fields = sorted(set(fields))
+    cache = _field_cache(store)
+    cache_key = tuple(fields)
+    if cache is not None and (hit := cache.projections.get(cache_key)) is not None:
+        return hit
+    prof = prof or profiles(store)
     raw = _raw_projection_neo4j if is_neo4j(store) else _raw_projection_embedded
     co_rows, collab_rows = raw(store, fields)
     tops = prof.tops({o for _, orgs in co_rows for o in orgs}
@@ -233,12 +289,29 @@ def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profil
             cl[key] += 1
     proj.co_patents = dict(sorted(co.items()))
     proj.collab = dict(sorted(cl.items()))
+    if cache is not None and len(cache.projections) < _MAX_CACHED_FIELD_SETS:
+        cache.projections[cache_key] = proj
     return proj
 
 
 # --------------------------------------------------------------------------- member facts
 
 def _member_facts(store: GraphStore, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """What each organisation brings to the fields; cached per store generation and field set."""
+    cache = _field_cache(store)
+    if cache is None:
+        return _fetch_member_facts(store, orgs, fields)
+    known = cache.facts.setdefault(tuple(sorted(set(fields))), {}) \
+        if len(cache.facts) < _MAX_CACHED_FIELD_SETS else {}
+    missing = [o for o in orgs if o not in known]
+    if missing:
+        fetched = _fetch_member_facts(store, missing, fields)
+        known.update(fetched)
+        known.update({o: None for o in missing if o not in fetched})  # type: ignore[misc]
+    return {o: known[o] for o in orgs if known.get(o) is not None}
+
+
+def _fetch_member_facts(store: GraphStore, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
     if not orgs:
         return {}
     if is_neo4j(store):

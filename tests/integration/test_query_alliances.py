@@ -201,3 +201,26 @@ def test_both_backends_give_identical_answers(tmp_path) -> None:
         if backend == "embedded":
             store.close()
     assert answers[0] == answers[1]
+
+
+def test_cached_projection_follows_writes(graph: GraphStore) -> None:
+    """The projection is cached per store generation: asking again gives the same answer, and
+    a write is seen at once.  Two new ime patents of l1 + s1 make l1–s1 a tie (weight 2), so
+    the core {u1, l1, s2, s1} becomes fully tied: density 6/6, W = 8.5 + 2 = 10.5 → ties =
+    min(1, 10.5/9) = 1; complementarity still 0.5 (the new patents carry no sub-field) →
+    score 0.6 + 0.2 = 0.8."""
+    from graph.queries import alliances
+
+    first = alliance_candidates(graph, field_id="field:ime")
+    cached = alliances._field_caches[graph].projections[("field:ime",)]
+    assert alliance_candidates(graph, field_id="field:ime") == first
+    assert alliances._field_caches[graph].projections[("field:ime",)] is cached  # not recomputed
+    nodes = [N(id=f"patent:extra{i}", label=L.PATENT, props={"name": f"新专利{i}"}) for i in (1, 2)]
+    rels = [r for n in nodes for r in (
+        R(src="org:l1", type=T.APPLICANT_OF, dst=n.id), R(src="org:s1", type=T.APPLICANT_OF, dst=n.id),
+        R(src=n.id, type=T.IN_FIELD, dst="field:ime", props={"weight": 1.0}))]
+    graph.write(nodes, rels)
+    a = alliance_candidates(graph, field_id="field:ime")[0]
+    assert set(a.member_ids) == {"org:u1", "org:l1", "org:s2", "org:s1"}
+    assert a.factors == pytest.approx({"ties": 1.0, "complementarity": 0.5})
+    assert a.score == pytest.approx(0.8)
