@@ -420,12 +420,15 @@ def _oracle(groups: int, max_hops: int, src: str, dst: str, labels: set[str], hu
 _DEFAULT_LABELS = {lb.value for lb in NodeLabel} - {"Field", "Topic"}
 
 
-@pytest.mark.parametrize("hub_degree", [1000, 4])
+@pytest.mark.parametrize(("hub_degree", "cache_from"), [(1000, 200), (4, 200), (1000, 1), (4, 1)])
 def test_candidate_sets_equal_brute_force(
-    graph: GraphStore, hub_degree: int, monkeypatch: pytest.MonkeyPatch
+    graph: GraphStore, hub_degree: int, cache_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With 4, 张三 (8 ties), 李四, 王五, 哈工大 and 精工 (5 each) are hubs.
+    # With 4, 张三 (8 ties), 李四, 王五, 哈工大 and 精工 (5 each) are hubs.  With cache_from 1 the
+    # embedded search keeps every node's sorted and filtered adjacency across the queries below
+    # (shared per snapshot, normally only for nodes of 200+ relationships).
     monkeypatch.setattr(paths_module, "HUB_DEGREE", hub_degree)
+    monkeypatch.setattr(paths_module, "_CACHE_FROM_DEGREE", cache_from)
     ids = [n.id for n in NODES if n.id != "person:lonely"]
     for src, dst in itertools.combinations(ids, 2):
         for groups, max_hops in ((2, 4), (3, 4)):
@@ -473,9 +476,17 @@ _PARITY_QUERIES = [
 ]
 
 
-def test_same_answers_on_both_backends(store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Every answer equals the embedded store's, field by field (run on each backend)."""
+@pytest.mark.parametrize("inline_details", [64, 0])
+def test_same_answers_on_both_backends(
+    store: GraphStore, tmp_path_factory: pytest.TempPathFactory, inline_details: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every answer equals the embedded store's, field by field (run on each backend).  On
+    Neo4j, small corridors bring the shown details along; with INLINE_DETAILS 0 every query
+    reads them in a second round trip (what corridors of more than 64 relationships do)."""
     from graph.store.embedded import EmbeddedStore
+
+    monkeypatch.setattr(paths_module, "INLINE_DETAILS", inline_details)
 
     reference = EmbeddedStore(tmp_path_factory.mktemp("ref") / "kg.sqlite3")
     reference.write(NODES, RELS)
@@ -507,6 +518,15 @@ def test_corridor_query_text_is_built_from_the_allow_list_only() -> None:
     assert "x = b OR (NOT x:`Field` AND NOT x:`Topic` AND COUNT" in text
     people = paths_module._corridor_text(types, frozenset({NodeLabel.PERSON}), 2, 4)
     assert "n = a OR n = b OR n:`Person`)" in people
+    # Ends known to be people/organisations: WORKS_AT and COLLABORATED_WITH cannot reach a Field
+    # or Topic node, so the label tests are left out (the hub test stays).
+    ends = frozenset({NodeLabel.PERSON, NodeLabel.ORGANIZATION})
+    lean = paths_module._corridor_text(types, labels, 2, 4, ends)
+    assert "nodes(p)" not in lean and ":`Field`" not in lean
+    assert "x = b OR (COUNT { (x)--() } <= $hub_degree)" in lean
+    # ... but with only people allowed in between, an organisation could be: tests stay.
+    assert "n = a OR n = b OR n:`Person`)" in paths_module._corridor_text(
+        types, frozenset({NodeLabel.PERSON}), 2, 4, ends)
     # one branch per shortest length 1..3, each bounded at L+1 (capped by max_hops)
     assert text.splitlines().count("UNION ALL") == 2
     assert [text.count(f"WHERE shortest = {n}") for n in (1, 2, 3)] == [1, 1, 1]
@@ -519,3 +539,44 @@ def test_corridor_query_text_is_built_from_the_allow_list_only() -> None:
         paths_module._render("queries/paths/detour_branch", types, shortest="1 OR true", groups=2, max_len=3)
     with pytest.raises(SchemaError):
         paths_module._render("queries/paths/detour_branch", types, shortest=1, groups=2)  # slot left empty
+
+
+def test_label_tests_are_left_out_only_when_the_schema_rules_out_a_barred_node() -> None:
+    barred = paths_module._barred_reachable
+    default = frozenset(NodeLabel) - {NodeLabel.FIELD, NodeLabel.TOPIC}
+    everything_but_tags = frozenset(RelType) - {RelType.IN_FIELD, RelType.HAS_TOPIC}
+    # PART_OF joins Field to Field only: from non-Field ends no Field node is ever entered.
+    assert not barred(everything_but_tags, default, default)
+    # A Field end can enter another Field (field → PART_OF → field → …).
+    assert barred({RelType.PART_OF}, default, {NodeLabel.FIELD, NodeLabel.ORGANIZATION})
+    # IN_FIELD enters a Field from any subject.
+    assert barred({RelType.IN_FIELD}, default, {NodeLabel.PERSON})
+    # Only people in between: WORKS_AT enters an Organization, COLLABORATED_WITH never leaves people.
+    people = frozenset({NodeLabel.PERSON})
+    assert barred({RelType.WORKS_AT}, people, {NodeLabel.PERSON})
+    assert not barred({RelType.COLLABORATED_WITH}, people, {NodeLabel.PERSON})
+    # An end whose own label is barred in between: Organization → PART_OF → Organization.
+    assert barred({RelType.PART_OF}, people, {NodeLabel.ORGANIZATION, NodeLabel.PERSON})
+
+
+def test_field_ends_still_keep_barred_fields_out_of_the_middle(store: GraphStore) -> None:
+    """Field ends over PART_OF only: the first corridor query (rendered for non-Field ends,
+    without label tests) is re-run with them, so a Field never sits between the ends.
+
+    智能机器人 robot ─PART_OF─ 机器人细分 sub ─PART_OF─ 焊接机器人细分 leaf: robot–leaf passes a
+    Field in between, so by default there is no path; with Fields allowed there is one, cost
+    0.6 + 0.6 = 1.2.
+    """
+    nodes = [
+        _n("field:robot", NodeLabel.FIELD, "智能机器人", kind="industry"),
+        _n("field:sub", NodeLabel.FIELD, "机器人细分", kind="general"),
+        _n("field:leaf", NodeLabel.FIELD, "焊接机器人细分", kind="general"),
+    ]
+    rels = [_r("field:sub", RelType.PART_OF, "field:robot"), _r("field:leaf", RelType.PART_OF, "field:sub")]
+    store.write(nodes, rels)
+    only = {"include_rel_types": [RelType.PART_OF], "as_of": AS_OF}
+    assert collaboration_paths(store, "field:robot", "field:leaf", **only) == []
+    paths = collaboration_paths(store, "field:robot", "field:leaf", exclude_labels=(), **only)
+    assert [p.node_ids for p in paths] == [["field:robot", "field:sub", "field:leaf"]]
+    assert paths[0].cost == 1.2
+    assert collaboration_paths(store, "field:robot", "field:sub", **only)[0].cost == 0.6
