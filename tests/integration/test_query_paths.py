@@ -560,8 +560,9 @@ def test_label_tests_are_left_out_only_when_the_schema_rules_out_a_barred_node()
 
 
 def test_field_ends_still_keep_barred_fields_out_of_the_middle(store: GraphStore) -> None:
-    """Field ends over PART_OF only: the first corridor query (rendered for non-Field ends,
-    without label tests) is re-run with them, so a Field never sits between the ends.
+    """Field ends over PART_OF only: a Field never sits between the ends unless Fields are
+    allowed (whichever corridor query runs; the label-test decision itself is pinned by the
+    test above).
 
     智能机器人 robot ─PART_OF─ 机器人细分 sub ─PART_OF─ 焊接机器人细分 leaf: robot–leaf passes a
     Field in between, so by default there is no path; with Fields allowed there is one, cost
