@@ -25,7 +25,9 @@ Training is deterministic for a given seed on a given machine (CPU only).
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -161,17 +163,66 @@ def train(
         config.to_disk(work / "config.cfg")
 
         (work / "output").mkdir(exist_ok=True)
+        log = _Tee(sys.stdout)
         started = time.perf_counter()
+        started_cpu = time.process_time()
         with matmul_ops():
             nlp = init_nlp(config, use_gpu=-1)
-            train_nlp(nlp, work / "output", use_gpu=-1, stdout=sys.stdout, stderr=sys.stderr)
+            train_nlp(nlp, work / "output", use_gpu=-1, stdout=log, stderr=sys.stderr)
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - started_cpu
 
         install_pipeline(work / "output" / "model-best", out)
 
     return write_training_record(
-        out, dev_file, variant=variant, seed=seed, seconds=seconds, config=config
+        out,
+        dev_file,
+        variant=variant,
+        seed=seed,
+        seconds=seconds,
+        config=config,
+        cpu_seconds=cpu_seconds,
+        steps=parse_training_log(log.getvalue()),
     )
+
+
+class _Tee(io.StringIO):
+    """A text stream that keeps what is written and passes it on to another stream."""
+
+    def __init__(self, target: Any) -> None:
+        super().__init__()
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target.write(text)
+        return super().write(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
+# A row of spaCy's console training log: epoch, step, loss, ents_f, ents_p, ents_r, score.
+_LOG_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+[-\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+([\d.]+)\s*$")
+
+
+def parse_training_log(text: str) -> dict[str, int | None]:
+    """Best and last evaluated update step from spaCy's console log.
+
+    spaCy keeps the checkpoint with the highest score; on a tie the later step wins (it
+    takes ``max`` over ``(score, step)`` pairs), and so does this function.
+
+    >>> parse_training_log("  0     100   9.1   50.00  50.00  50.00  0.50\\n  1  200  3.0  "
+    ...                    "60.00  60.00  60.00  0.60\\n  2  300  2.0  55.0  55.0  55.0  0.55\\n")
+    {'best_step': 200, 'stopped_at_step': 300}
+    """
+    rows = [
+        (float(m.group(3)), int(m.group(2)))
+        for line in text.splitlines()
+        if (m := _LOG_ROW.match(line))
+    ]
+    if not rows:
+        return {"best_step": None, "stopped_at_step": None}
+    return {"best_step": max(rows)[1], "stopped_at_step": rows[-1][1]}
 
 
 def install_pipeline(best: Path, out: Path) -> None:
@@ -202,7 +253,15 @@ def install_pipeline(best: Path, out: Path) -> None:
 
 
 def write_training_record(
-    out: Path, dev_file: Path, *, variant: str, seed: int, seconds: float, config: Any
+    out: Path,
+    dev_file: Path,
+    *,
+    variant: str,
+    seed: int,
+    seconds: float,
+    config: Any,
+    cpu_seconds: float | None = None,
+    steps: dict[str, int | None] | None = None,
 ) -> dict[str, Any]:
     """Score ``out`` on ``dev_file`` and write ``out/training.json``; returns the record."""
     from nlp.ner.evaluate import evaluate
@@ -213,7 +272,9 @@ def write_training_record(
         "variant": variant,
         "seed": seed,
         "date": date.today().isoformat(),
+        **(steps or {}),
         "train_seconds": round(seconds, 1),
+        "train_cpu_seconds": round(cpu_seconds, 1) if cpu_seconds is not None else None,
         "max_epochs": training["max_epochs"],
         "max_steps": training["max_steps"],
         "patience": training["patience"],
