@@ -21,7 +21,7 @@ from nlp.ner.bmes import default_data_dir, parse_bmes, tags_to_spans
 from nlp.ner.evaluate import evaluate, main, score_spans
 
 #: Dev micro F1 recorded in nlp/models/resume_ner/MODEL_CARD.md for the shipped model.
-RECORDED_DEV_MICRO_F1 = 0.9293
+RECORDED_DEV_MICRO_F1 = 0.9266
 TOLERANCE = 0.005
 
 # A hand-made sentence: 张三任北京大学教授 ("Zhang San is a professor at Peking University").
