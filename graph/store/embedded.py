@@ -79,6 +79,16 @@ _MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX documents_tag ON documents(collection, tag);
         """,
     ),
+    (
+        2,
+        "name_index",
+        # The search box (find_nodes name_contains, any kind) scans names in order: with the
+        # generated column indexed, the scan reads stored names instead of decoding every
+        # node's JSON (province scale: a miss went from ~330 ms to ~70 ms).
+        """
+        CREATE INDEX nodes_name ON nodes(name, id);
+        """,
+    ),
 ]
 
 

@@ -306,3 +306,23 @@ def test_dangling_relationship_among_stored_ones_rolls_back_the_batch(store: Gra
     assert "org:gone" in str(err.value)
     assert store.counts() == before
     assert store.relationships("person:ll") == []
+
+
+def test_embedded_name_search_reads_the_name_index(tmp_path) -> None:
+    """Search by name fragment (any kind) scans the name index in order, not the JSON of every
+    node; a store made before the index existed gets it when opened."""
+    import sqlite3
+
+    from graph.store.embedded import EmbeddedStore
+
+    path = tmp_path / "old.sqlite3"
+    with EmbeddedStore(path) as store:
+        store.write([NodeRecord(id="person:a", label=NodeLabel.PERSON, props={"name": "王伟"})])
+    with sqlite3.connect(path) as conn:  # as a version-1 store was
+        conn.execute("DROP INDEX nodes_name")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 2")
+    with EmbeddedStore(path) as store:
+        assert [n.id for n in store.find_nodes(name_contains="伟")] == ["person:a"]
+        plan = store._read("EXPLAIN QUERY PLAN SELECT id, label, props FROM nodes "
+                           "WHERE instr(name, ?) > 0 ORDER BY name, id LIMIT 20", ["伟"])
+        assert any("nodes_name" in str(row) for row in plan), plan
