@@ -91,7 +91,7 @@ def entity(
     if node is None:
         raise NotFound(entity_id)
     out, masked = present(node, user, audit)
-    rels = store.relationships(entity_id)[:rel_limit]
+    rels = store.relationships(entity_id, limit=rel_limit)
     others = store.get_nodes({r.dst if r.src == entity_id else r.src for r in rels})
     rel_out = []
     for r in rels:

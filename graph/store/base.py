@@ -274,8 +274,10 @@ class GraphStore(abc.ABC):
         *,
         types: Iterable[RelType] | None = None,
         direction: Direction = "both",
+        limit: int | None = None,
     ) -> list[RelRecord]:
-        """Relationships at a node, ordered by (type, src, dst, key)."""
+        """Relationships at a node, ordered by (type, src, dst, key); the first ``limit`` of
+        them when given (a university or a field has tens of thousands)."""
 
     @abc.abstractmethod
     def iter_nodes(self, label: NodeLabel | None = None) -> Iterator[NodeRecord]:

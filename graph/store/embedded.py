@@ -343,8 +343,11 @@ class EmbeddedStore(GraphStore):
         *,
         types: Iterable[RelType] | None = None,
         direction: Direction = "both",
+        limit: int | None = None,
     ) -> list[RelRecord]:
         type_list = [RelType(t).value for t in types] if types is not None else None
+        if limit is not None and limit <= 0:
+            return []
         parts: list[tuple[str, list[Any]]] = []
         if direction in ("out", "both"):
             parts.append(("src = ?", [node_id]))
@@ -358,11 +361,16 @@ class EmbeddedStore(GraphStore):
                     return []
                 sql += f" AND type IN ({','.join('?' * len(type_list))})"
                 params = params + type_list
+            if limit is not None:
+                # Each direction's first ``limit`` in the final order holds the merged first ``limit``.
+                sql += " ORDER BY type, src, dst, key LIMIT ?"
+                params = params + [int(limit)]
             for s, t, d, k, p in self._read(sql, params):
                 out[(s, t, d, k)] = RelRecord.model_construct(
                     src=s, type=RelType(t), dst=d, key=k, props=json.loads(p)
                 )
-        return [out[k] for k in sorted(out, key=lambda i: (i[1], i[0], i[2], i[3]))]
+        ordered = [out[k] for k in sorted(out, key=lambda i: (i[1], i[0], i[2], i[3]))]
+        return ordered if limit is None else ordered[:limit]
 
     def iter_nodes(self, label: NodeLabel | None = None) -> Iterator[NodeRecord]:
         sql = "SELECT id, label, props FROM nodes"

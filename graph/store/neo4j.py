@@ -388,12 +388,16 @@ class Neo4jStore(GraphStore):
         *,
         types: Iterable[RelType] | None = None,
         direction: Direction = "both",
+        limit: int | None = None,
     ) -> list[RelRecord]:
+        if limit is not None and limit <= 0:
+            return []
         params = {
             "id": node_id,
             "types": [RelType(t).value for t in types] if types is not None else None,
             "out": direction in ("out", "both"),
             "in": direction in ("in", "both"),
+            "limit": int(limit) if limit is not None else 2**62,
         }
         return [_rel(r) for r in self.read(cypher.load("read/relationships_at"), params)]
 

@@ -326,3 +326,22 @@ def test_embedded_name_search_reads_the_name_index(tmp_path) -> None:
         plan = store._read("EXPLAIN QUERY PLAN SELECT id, label, props FROM nodes "
                            "WHERE instr(name, ?) > 0 ORDER BY name, id LIMIT 20", ["伟"])
         assert any("nodes_name" in str(row) for row in plan), plan
+
+
+def test_relationships_limit_keeps_the_first_in_order(store: GraphStore) -> None:
+    """The patent has 4 relationships in, none out; ordered by (type, src, dst, key):
+    APPLICANT_OF firm, APPLICANT_OF hit, INVENTED zw1, INVENTED zw2.  A university's 20,000
+    staff are never all read for an entity page of 100."""
+    _seed(store)
+    pat = "patent:CN202110123456.7"
+    every = store.relationships(pat)
+    assert [(r.type, r.src) for r in every] == [
+        (RelType.APPLICANT_OF, "org:firm"), (RelType.APPLICANT_OF, "org:hit"),
+        (RelType.INVENTED, "person:zw1"), (RelType.INVENTED, "person:zw2")]
+    assert store.relationships(pat, limit=3) == every[:3]
+    assert store.relationships(pat, limit=1, types=[RelType.INVENTED]) == every[2:3]
+    assert store.relationships(pat, limit=0) == []
+    # Both directions merged before the cut: zw1's WORKS_AT (out) sorts after its INVENTED (out)
+    # and the list holds no incoming one.
+    assert [r.type for r in store.relationships("person:zw1", limit=1)] == [RelType.INVENTED]
+    assert [r.src for r in store.relationships("org:hit", limit=2)] == ["org:hit", "person:zw1"]
