@@ -86,7 +86,7 @@ _MIGRATIONS: list[tuple[int, str, str]] = [
         # generated column indexed, the scan reads stored names instead of decoding every
         # node's JSON (province scale: a miss went from ~330 ms to ~70 ms).
         """
-        CREATE INDEX nodes_name ON nodes(name, id);
+        CREATE INDEX IF NOT EXISTS nodes_name ON nodes(name, id);
         """,
     ),
 ]
