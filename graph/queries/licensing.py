@@ -22,9 +22,12 @@ Factors of an (offer, enterprise) pair, each 0..1, score = weighted sum (default
 
 A pair with neither text nor field in common is not proposed.
 
-Exact and fast: text, field, maturity and place are computed for every pair; ties (the only
-graph look-up per pair) are fetched in batches in order of the upper bound (ties = 1) until the
-next bound is below the last kept score.
+Exact and fast: text, field, maturity and place are computed for every pair (numpy over the
+offers, per taker); pairs are visited in order of the upper bound (ties = 1) until the next
+bound is below the last kept score.  Ties (the only graph look-up per pair) are fetched at
+once for every pair whose bound reaches the ``limit``-th best static part (a lower bound of the
+last kept score).  The offers and SMEs of a field, the takers' query tokens and the ties are
+kept per store generation (:class:`~graph.queries.profiles.SharedFacts`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 import cypher
 from graph.errors import QueryError
@@ -47,6 +52,7 @@ from graph.queries.profiles import (
     maturity_level,
     profiles,
     saturate,
+    shared_facts,
 )
 from graph.queries.text import achievement_pieces, text_index
 from graph.store.base import GraphStore
@@ -56,6 +62,8 @@ __all__ = ["LICENCE_WEIGHTS", "LICENCE_FACTOR_NAMES", "LicenceMatch", "open_lice
 LICENCE_WEIGHTS = {"text": 0.35, "field": 0.30, "maturity": 0.15, "proximity": 0.20}
 LICENCE_FACTOR_NAMES = {"text": "文本相关", "field": "领域匹配", "maturity": "成熟度", "proximity": "地域与关系"}
 BATCH = 50
+#: At most this many pairs' ties are fetched ahead in one read.
+MAX_FETCH = 2000
 TIES_FULL = 3
 _EPS = 1e-9
 
@@ -78,6 +86,18 @@ class LicenceMatch:
 
 
 # --------------------------------------------------------------------------- facts
+
+def _memoised(store: GraphStore, prof: Profiles, name: str, key: Any, fetch: Any) -> list[str]:
+    """``fetch()`` memoised per store generation (the offers and takers of a field do not
+    depend on the question)."""
+    shared = shared_facts(store, prof.generation)
+    if shared is None:
+        return list(fetch())
+    memo = shared.memo(name)
+    if key not in memo:
+        memo[key] = tuple(fetch())
+    return list(memo[key])
+
 
 def _open_offers(store: GraphStore, field_id: str | None) -> list[str]:
     if is_neo4j(store):
@@ -202,9 +222,10 @@ def open_licence_matches(
         taker_ids = [enterprise_id]
     else:
         assert field_id is not None
-        taker_ids = _smes_in_field(store, field_id)
+        taker_ids = _memoised(store, prof, "licensing.smes", field_id, lambda: _smes_in_field(store, field_id))
 
-    offers_all = prof.achievements(_open_offers(store, field_id))
+    offers_all = prof.achievements(_memoised(store, prof, "licensing.offers", field_id,
+                                             lambda: _open_offers(store, field_id)))
     people = prof.persons({p for a in offers_all.values() for p in a.persons})
     owners_of: dict[str, tuple[str, ...]] = {}
     for aid, a in offers_all.items():
@@ -224,37 +245,94 @@ def open_licence_matches(
     aindex = idx.index(NodeLabel.ACHIEVEMENT)
     offer_ids = sorted(offers)
     w = LICENCE_WEIGHTS
-    rows: list[tuple[float, str, str, dict[str, float]]] = []  # (bound, offer, taker, factors)
+    # Offer-side arrays (text, field, place and the bound of every pair are computed with numpy,
+    # in the same order of operations as the scalar formulas, hence the same floats).
+    n_off = len(offer_ids)
+    index_pos = {d: i for i, d in enumerate(aindex.ids)}
+    text_pos = np.array([index_pos.get(aid, -1) for aid in offer_ids], dtype=np.int64)
+    text_ok = text_pos >= 0
+    maturity = np.array([maturity_level(offers[aid].props.get("maturity")) for aid in offer_ids])
+    by_field: dict[str, list[tuple[int, float]]] = {}
+    in_city: dict[str, list[int]] = {}
+    in_province: dict[str, list[int]] = {}
+    owned: dict[str, list[int]] = {}
+    for j, aid in enumerate(offer_ids):
+        for f, fw in offers[aid].fields.items():
+            if fw > 0:
+                by_field.setdefault(f, []).append((j, fw))
+        for o in owners_of[aid]:
+            owned.setdefault(o, []).append(j)
+            op = owner_profiles.get(o)
+            if op is not None:
+                in_city.setdefault(op.city, []).append(j)
+                in_province.setdefault(op.province, []).append(j)
+    parts: list[tuple[np.ndarray, ...]] = []
     queries: dict[str, list[str]] = {}
+    taker_rank = {tk: r for r, tk in enumerate(sorted(t.org.id for t in takers))}
+    shared = shared_facts(store, prof.generation)
+    tokens = shared.memo("licensing.query") if shared is not None else {}
     for t in takers:
-        query = idx.query(t.pieces)
+        if t.org.id not in tokens:  # a taker's text is that of the generation: tokenised once
+            tokens[t.org.id] = idx.query(t.pieces)
+        query = tokens[t.org.id]
         queries[t.org.id] = query
-        scores = aindex.score_map(query, offer_ids)
-        best = max(scores.values(), default=0.0)
-        for aid in offer_ids:
-            if t.org.id in owners_of[aid]:
-                continue  # its own result
-            a = offers[aid]
-            factors = {
-                "text": scores[aid] / best if best > 0 else 0.0,
-                "field": field_overlap(t.fields, a.fields)[0],
-                "maturity": maturity_level(a.props.get("maturity")),
-            }
-            place = _place([owner_profiles[o] for o in owners_of[aid] if o in owner_profiles], t.org)
-            factors["place"] = place
-            static = (w["text"] * factors["text"] + w["field"] * factors["field"]
-                      + w["maturity"] * factors["maturity"] + w["proximity"] * 0.5 * place)
-            if factors["text"] == 0 and factors["field"] == 0:
-                continue  # nothing in common: not a match
-            rows.append((static + w["proximity"] * 0.5, aid, t.org.id, factors))
-    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+        all_scores = aindex.scores(query)
+        raw = np.zeros(n_off)
+        raw[text_ok] = all_scores[text_pos[text_ok]]
+        best = float(raw.max()) if n_off else 0.0
+        text = raw / best if best > 0 else np.zeros(n_off)
+        fsum = np.zeros(n_off)
+        total = sum(t.fields.values())
+        if total > 0:
+            for f, tw in t.fields.items():  # the target's order, as field_overlap sums
+                for j, fw in by_field.get(f, ()):
+                    fsum[j] += tw * fw
+            fval = np.minimum(1.0, fsum / total)
+        else:
+            fval = np.zeros(n_off)
+        place = np.zeros(n_off)
+        if t.org.province:
+            place[in_province.get(t.org.province, [])] = 0.5
+        if t.org.city:
+            place[in_city.get(t.org.city, [])] = 1.0
+        static = (w["text"] * text + w["field"] * fval + w["maturity"] * maturity
+                  + w["proximity"] * 0.5 * place)
+        keep = (text != 0) | (fval != 0)
+        keep[owned.get(t.org.id, [])] = False  # its own result
+        js = np.flatnonzero(keep)
+        parts.append((static[js] + w["proximity"] * 0.5, static[js], js,
+                      np.full(js.size, taker_rank[t.org.id], dtype=np.int64), text[js], fval[js], place[js]))
+    taker_of = {r: tk for tk, r in taker_rank.items()}
+    if parts:
+        bound, static_all, offer_j, taker_r, text_all, field_all, place_all = (np.concatenate(x) for x in zip(*parts, strict=True))
+    else:
+        bound = static_all = text_all = field_all = place_all = np.zeros(0)
+        offer_j = taker_r = np.zeros(0, dtype=np.int64)
+    order = np.lexsort((taker_r, offer_j, -bound))
+
+    def row(k: int) -> tuple[float, str, str, dict[str, float]]:
+        j = order[k]
+        aid = offer_ids[offer_j[j]]
+        return (float(bound[j]), aid, taker_of[int(taker_r[j])],
+                {"text": float(text_all[j]), "field": float(field_all[j]),
+                 "maturity": float(maturity[offer_j[j]]), "place": float(place_all[j])})
+
+    # Every pair is kept, and a score is at least its static part: the pairs whose bound
+    # reaches the limit-th best static part are the only ones the loop can visit.  Their ties
+    # are fetched at once (a few reads), the loop fetches more only if it goes further.
+    n_rows = order.size
+    if n_rows:
+        kth = float(np.sort(static_all)[::-1][min(n_rows, limit) - 1]) - 1e-6
+        reach = int(np.searchsorted(-bound[order], -(kth - _EPS), side="right"))
+        reach = min(n_rows, -(-max(reach, BATCH) // BATCH) * BATCH, MAX_FETCH)
+        _prefetch(prof, takers, [row(k) for k in range(reach)], owners_of, offers)
 
     kept: list[tuple[float, str, str, dict[str, float], dict[str, Any]]] = []
     i = 0
-    while i < len(rows):
-        if len(kept) >= limit and rows[i][0] + _EPS < kept[limit - 1][0]:
+    while i < n_rows:
+        if len(kept) >= limit and float(bound[order[i]]) + _EPS < kept[limit - 1][0]:
             break
-        batch = rows[i:i + BATCH]
+        batch = [row(k) for k in range(i, min(i + BATCH, n_rows))]
         i += BATCH
         ties = prof.ties([(tk, o) for _, aid, tk, _ in batch for o in owners_of[aid] if o != tk])
         if len(takers) == 1:
@@ -277,6 +355,15 @@ def open_licence_matches(
     kept = kept[:limit]
     return _explain(store, prof, idx, kept, offers, owners_of, owner_profiles,
                     {t.org.id: t for t in takers}, queries)
+
+
+def _prefetch(prof: Profiles, takers: Sequence[_Taker], rows: Sequence[tuple[float, str, str, dict[str, float]]],
+              owners_of: Mapping[str, tuple[str, ...]], offers: Mapping[str, AchievementProfile]) -> None:
+    """Ties and personal ties of many pairs in one read each (into the query's memo)."""
+    prof.ties([(tk, o) for _, aid, tk, _ in rows for o in owners_of[aid] if o != tk])
+    if len(takers) == 1:
+        prof.circle(takers[0].org.id)
+    prof.personal_ties([(tk, p) for _, aid, tk, _ in rows for p in offers[aid].persons])
 
 
 def _explain(

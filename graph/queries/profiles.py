@@ -16,7 +16,10 @@ Caching: the profiles of every person, organisation, team, patent, result and de
 materialised once per store *write generation* in a :class:`ProfileDirectory` (like the BM25
 index), read through the same fact source; a query then only asks the store about what
 depends on the question — ties between organisations and people, competing patents, the
-field projection of alliances.  :func:`warm_caches` builds both after an ingest.
+field projection of alliances.  :func:`warm_caches` builds both after an ingest.  What a
+query asks the store that does not depend on the question — ties between two organisations,
+personal ties, an organisation's circle and demands, and the role and licensing memos — is kept in the
+generation's :class:`SharedFacts`, shared by all queries until the next write.
 
 Definitions a matchmaker may ask about:
 
@@ -91,6 +94,8 @@ __all__ = [
     "ProfileDirectory",
     "profile_directory",
     "store_generation",
+    "SharedFacts",
+    "shared_facts",
     "TypedAdjacency",
     "typed_adjacency",
     "warm_caches",
@@ -1076,7 +1081,68 @@ def profiles(store: GraphStore) -> Profiles:
     organisations, teams and results — the same facts derived the same way, without a query.
     """
     gen = store_generation(store)
-    return Profiles(fact_source(store), directory=profile_directory(store, generation=gen), generation=gen)
+    prof = Profiles(fact_source(store), directory=profile_directory(store, generation=gen), generation=gen)
+    shared = shared_facts(store, gen)
+    if shared is not None:
+        # Ties, personal ties and circles do not depend on the question: the memo of every
+        # query of this generation is one and the same.
+        prof._ties, prof._personal, prof._circles = shared.ties, shared.personal, shared.circles
+        prof._posted = shared.posted
+    return prof
+
+
+# --------------------------------------------------------------------------- shared facts
+
+#: Entries kept per memo of :class:`SharedFacts` before it is emptied (bounds the memory).
+SHARED_CAP = 300_000
+
+
+@dataclass
+class SharedFacts:
+    """Facts of one store write generation that do not depend on the question — ties between
+    two organisations, personal ties of a person to an organisation, an organisation's circle
+    and posted demands, and per-module memos (``memo(name)``, e.g. the role queries' competing patents) — shared by
+    every query of that generation and dropped as soon as the generation moves (like the
+    :class:`ProfileDirectory`)."""
+
+    generation: int
+    ties: dict[tuple[str, str], Ties] = field(default_factory=dict)
+    personal: dict[tuple[str, str], PersonalTies] = field(default_factory=dict)
+    circles: dict[str, tuple[set[str], dict[str, set[str]]]] = field(default_factory=dict)
+    posted: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A named memo of this generation (a fresh one once it grows past :data:`SHARED_CAP`;
+        queries under way keep the one they hold)."""
+        m = self.memos.get(name)
+        if m is None or len(m) > SHARED_CAP:
+            m = self.memos[name] = {}
+        return m
+
+    def too_big(self) -> bool:
+        return (max(len(self.ties), len(self.personal), len(self.posted)) > SHARED_CAP
+                or len(self.circles) > SHARED_CAP // 100)
+
+
+_shared: weakref.WeakKeyDictionary[GraphStore, SharedFacts] = weakref.WeakKeyDictionary()
+_shared_lock = threading.Lock()
+
+
+def shared_facts(store: GraphStore, generation: int | None) -> SharedFacts | None:
+    """The :class:`SharedFacts` of the store's generation ``generation`` (a fresh one when the
+    generation moved); None for a store without a generation counter (nothing is shared)."""
+    if generation is None:
+        return None
+    with _shared_lock:
+        cached = _shared.get(store)
+        if cached is None or cached.generation != generation or cached.too_big():
+            if cached is not None and cached.generation > generation:
+                return SharedFacts(generation)  # a query that read an older generation: unshared
+            # Replaced, never emptied in place: queries under way keep the dicts they hold.
+            cached = SharedFacts(generation)
+            _shared[store] = cached
+        return cached
 
 
 # --------------------------------------------------------------------------- directory

@@ -41,8 +41,14 @@ person (those who would otherwise have been on the list), best first, at most ``
 
 How the ranking stays fast and exact: every factor but ``ties`` comes from the per-generation
 :class:`~graph.queries.profiles.ProfileDirectory` as arrays; people are visited by the upper
-bound (score with ties = 1) in batches, ties and conflicts fetched per batch (Cypher on Neo4j,
-networkx on the embedded store), until the next bound falls below the last kept score.
+bound (score with ties = 1) in batches until the next bound falls below the last kept score.
+Ties and conflicts (Cypher on Neo4j, networkx on the embedded store) are fetched for the first
+batch, then at once for everyone whose bound still reaches the last kept score — a few reads
+per query, not a few per batch; conflict names are read once, for the exclusions shown.  Ties,
+circles and competing patents do not depend on the question and are kept per store generation
+(:class:`~graph.queries.profiles.SharedFacts`); people who cannot have a competing patent (no
+invented patent in the fields co-owned by an enterprise of that field, by the directory) are
+not asked about.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ from graph.queries.profiles import (
     person_load,
     profiles,
     saturate,
+    shared_facts,
 )
 from graph.queries.text import text_index
 from graph.store.base import GraphStore
@@ -102,6 +109,8 @@ ROLE_FACTOR_NAMES = {
 }
 TEXT_POOL = 200
 BATCH = 50
+#: At most this many people's ties and conflicts are fetched in one read.
+MAX_FETCH = 2000
 TIES_FULL = 3
 _EPS = 1e-9
 
@@ -166,9 +175,49 @@ def _org_patent_fields(store: GraphStore, org_id: str) -> dict[str, int]:
     return {f: len(ps) for f, ps in sorted(counts.items())}
 
 
-def _competing(store: GraphStore, org_id: str, fields: Sequence[str], ids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
+def _competing(store: GraphStore, org_id: str, fields: Sequence[str], ids: Sequence[str],
+               prof: Profiles | None = None) -> dict[str, list[tuple[str, str, str]]]:
+    """Competing patents per person (only people with one), memoised per store generation."""
     if not ids or not fields:
         return {}
+    shared = shared_facts(store, prof.generation) if prof is not None else None
+    memo = shared.memo("roles.competing") if shared is not None else {}
+    key = (org_id, tuple(sorted(set(fields))))
+    want = [pid for pid in dict.fromkeys(ids) if (key, pid) not in memo]
+    d = prof.directory if prof is not None else None
+    if d is not None:
+        # Only an inventor of a patent in one of the fields with an applicant other than the
+        # target that is an enterprise in that field can have a conflict (a necessary
+        # condition, from the directory): the others are settled without asking the store.
+        target = set(key[1])
+
+        def possible(pid: str) -> bool:
+            person = d.persons.get(pid)
+            if person is None:
+                return True
+            for t in person.patents:
+                pt = d.patents.get(t)
+                if pt is None:
+                    return True
+                shared = target.intersection(pt.fields)
+                if shared and any(
+                        c != org_id and (c not in d.orgs or (d.orgs[c].kind == OrgKind.ENTERPRISE.value
+                                                             and not shared.isdisjoint(d.orgs[c].fields)))
+                        for c in pt.applicants):
+                    return True
+            return False
+
+        for pid in [pid for pid in want if not possible(pid)]:
+            memo[(key, pid)] = ()
+        want = [pid for pid in want if (key, pid) not in memo]
+    if want:
+        found = _competing_fetch(store, org_id, key[1], want)
+        for pid in want:
+            memo[(key, pid)] = tuple(found.get(pid, ()))
+    return {pid: list(memo[(key, pid)]) for pid in ids if memo[(key, pid)]}
+
+
+def _competing_fetch(store: GraphStore, org_id: str, fields: Sequence[str], ids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
     if is_neo4j(store):
         rows = store.read(cypher.load("queries/roles/competing_patents"),  # type: ignore[attr-defined]
                           {"org": org_id, "fields": list(fields), "ids": list(ids)})
@@ -227,6 +276,27 @@ def _text_vector(store: GraphStore, directory: ProfileDirectory, pieces: Sequenc
     return out, (pindex, query)
 
 
+def _fetch_end(i: int, fetched: int, valid_kth: float | None, first: float, ordered_bound: np.ndarray) -> int:
+    """Where the next fetch of ties and conflicts should end (an index into the visiting order):
+    every person whose bound still reaches the last kept score (or, before ``limit`` people are
+    kept, the first estimate ``first``) — they are the only ones the loop can still visit — at
+    least the batch at ``i``, at most :data:`MAX_FETCH` people, on a batch boundary."""
+    size = ordered_bound.size
+    if valid_kth is not None:
+        thr = valid_kth
+    elif fetched == 0:
+        thr = first  # +inf: the first batch alone, then every person who can still make it
+    else:
+        thr = None  # the estimate was too high (exclusions): widen geometrically
+    if thr is not None:
+        end = int(np.searchsorted(-ordered_bound, -(thr - _EPS), side="right"))
+    else:
+        end = fetched + max(BATCH, fetched)
+    end = max(end, i + BATCH)
+    end = -(-end // BATCH) * BATCH
+    return min(end, i + MAX_FETCH, size)
+
+
 def _rank(
     store: GraphStore, prof: Profiles, directory: ProfileDirectory, plan: _Plan, limit: int,
     competition_fields: Sequence[str] = (),
@@ -239,13 +309,25 @@ def _rank(
             static += w * plan.static[f][pool]
     bound = static + weights["ties"]
     order = np.lexsort((pool, -bound))  # pool positions are in id order, so ties break by id
+    ordered_bound = bound[order]
+    # No estimate of the last kept score before the first batch is scored (a static estimate
+    # reaches too far down: fetching ties is what costs, on Neo4j in the server).
+    first = float("inf")
     target = plan.target
     valid: list[tuple[float, str, dict[str, float], dict[str, Any]]] = []
-    excluded: list[Exclusion] = []
+    excluded: list[tuple[Exclusion, tuple[str, str, str] | None]] = []
+    conflicts: dict[str, list[tuple[str, str, str]]] = {}
+    fetched = 0
     i = 0
     while i < order.size:
         if len(valid) >= limit and bound[order[i]] + _EPS < valid[limit - 1][0]:
             break
+        if min(i + BATCH, order.size) > fetched:
+            end = _fetch_end(i, fetched, valid[limit - 1][0] if len(valid) >= limit else None, first,
+                             ordered_bound)
+            ids = [directory.ids[pool[j]] for j in order[fetched:end]]
+            _prefetch(store, prof, plan, ids, competition_fields, conflicts)
+            fetched = end
         batch = [directory.ids[pool[j]] for j in order[i:i + BATCH]]
         i += BATCH
         people = prof.persons(batch)
@@ -254,10 +336,7 @@ def _rank(
         else:
             pairs = [(target.id, o) for p in people.values() for o in p.orgs if o != target.id]
         ties = prof.ties(pairs)
-        if plan.role != "industry_professor":
-            prof.circle(target.id)  # an enterprise: small circle, many people asked about
         personal = prof.personal_ties([(target.id, pid) for pid in batch])
-        conflicts = _competing(store, target.id, competition_fields, batch) if competition_fields else {}
         for pid in batch:
             p = people[pid]
             factors = {f: float(plan.static[f][directory.pos[pid]]) for f in weights if f != "ties"}
@@ -275,20 +354,40 @@ def _rank(
             score = sum(weights[f] * factors[f] for f in weights)
             evidence = {"tie_org": tie_org, "org_ties": org_n, "colleagues": list(pt.colleagues),
                         "worked_there": pt.worked_there, "alumni": alumni}
-            reason = _conflict(store, plan, p, conflicts.get(pid, []), prof)
+            reason = _conflict(plan, p, conflicts.get(pid, []), prof)
             if reason is not None:
-                code, detail = reason
-                excluded.append(Exclusion(pid, p.name, code, detail, round(score, 6)))
+                code, detail, competing = reason
+                excluded.append((Exclusion(pid, p.name, code, detail, round(score, 6)), competing))
             else:
                 valid.append((score, pid, factors, evidence))
         valid.sort(key=lambda v: (-round(v[0], 9), v[1]))
     kept = valid[:limit]
     floor = kept[-1][0] if len(kept) >= limit else -1.0
-    excluded = sorted((e for e in excluded if e.score + _EPS >= round(floor, 6)),
-                      key=lambda e: (-e.score, e.person_id))[:limit]
+    shown = sorted((e for e in excluded if e[0].score + _EPS >= round(floor, 6)),
+                   key=lambda e: (-e[0].score, e[0].person_id))[:limit]
+    names = prof.names(store, {x for _, c in shown if c is not None for x in c})
+    out_excluded = tuple(e if c is None else _competing_exclusion(plan, e, c, names) for e, c in shown)
     candidates = _explain(store, prof, plan, kept)
     return RoleRecommendations(plan.role, target.id, target.name, tuple(sorted(plan.fields)),
-                               tuple(candidates), tuple(excluded))
+                               tuple(candidates), out_excluded)
+
+
+def _prefetch(store: GraphStore, prof: Profiles, plan: _Plan, ids: Sequence[str],
+              competition_fields: Sequence[str], conflicts: dict[str, list[tuple[str, str, str]]]) -> None:
+    """Ties, personal ties and competing patents of many people in one read each (they land
+    in the query's memo — and the generation's :class:`~graph.queries.profiles.SharedFacts`)."""
+    if not ids:
+        return
+    target = plan.target
+    people = prof.persons(ids)
+    if plan.role == "industry_professor":
+        prof.ties([(o, target.id) for p in people.values() for o in p.orgs if o != target.id])
+    else:
+        prof.ties([(target.id, o) for p in people.values() for o in p.orgs if o != target.id])
+        prof.circle(target.id)  # an enterprise: small circle, many people asked about
+    prof.personal_ties([(target.id, pid) for pid in ids])
+    if competition_fields:
+        conflicts.update(_competing(store, target.id, competition_fields, ids, prof))
 
 
 def _exact_static(plan: _Plan, p: PersonProfile) -> dict[str, float]:
@@ -309,26 +408,33 @@ def _exact_static(plan: _Plan, p: PersonProfile) -> dict[str, float]:
     return out
 
 
-def _conflict(store: GraphStore, plan: _Plan, p: PersonProfile, competing: list[tuple[str, str, str]],
-              prof: Profiles) -> tuple[str, str] | None:
+def _conflict(plan: _Plan, p: PersonProfile, competing: list[tuple[str, str, str]],
+              prof: Profiles) -> tuple[str, str, tuple[str, str, str] | None] | None:
+    """(reason, detail, competing patent) of a conflict of interest, or None.  The detail of
+    ``competing_ownership`` is written by :func:`_competing_exclusion` once the names of the
+    shown exclusions are known (one read for all)."""
     target = plan.target
     role_name = ROLE_NAMES[plan.role]
     if target.id in p.orgs:
         if plan.role == "industry_professor":
-            return "same_employer", f"{p.name}是{target.name}在职人员，不能担任本校{role_name}"
-        return "same_employer", f"{p.name}在{target.name}任职，属于企业内部人员，不能担任该企业{role_name}"
+            return "same_employer", f"{p.name}是{target.name}在职人员，不能担任本校{role_name}", None
+        return "same_employer", f"{p.name}在{target.name}任职，属于企业内部人员，不能担任该企业{role_name}", None
     units = {target.id} | ({plan.unit} if plan.unit else set())
     tops = prof.tops([o for o, _ in p.appointments])
     for o, role in p.appointments:
         if role == plan.role and (o in units or tops.get(o, o) == target.id):
-            return "already_appointed", f"{p.name}已是{target.name}在任{role_name}，无需重复推荐"
+            return "already_appointed", f"{p.name}已是{target.name}在任{role_name}，无需重复推荐", None
     if competing:
-        c, t, f = competing[0]
-        names = prof.names(store, [c, t, f])
-        return ("competing_ownership",
-                f"{p.name}是专利《{names.get(t, t)}》的发明人，该专利由{names.get(c, c)}共同持有，"
-                f"而{names.get(c, c)}与{target.name}同属{names.get(f, f)}领域，存在竞争性知识产权冲突")
+        return "competing_ownership", "", competing[0]
     return None
+
+
+def _competing_exclusion(plan: _Plan, e: Exclusion, competing: tuple[str, str, str],
+                         names: Mapping[str, str]) -> Exclusion:
+    c, t, f = competing
+    detail = (f"{e.name}是专利《{names.get(t, t)}》的发明人，该专利由{names.get(c, c)}共同持有，"
+              f"而{names.get(c, c)}与{plan.target.name}同属{names.get(f, f)}领域，存在竞争性知识产权冲突")
+    return Exclusion(e.person_id, e.name, e.reason, detail, e.score)
 
 
 def _explain(store: GraphStore, prof: Profiles, plan: _Plan,

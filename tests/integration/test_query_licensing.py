@@ -163,3 +163,29 @@ def test_both_backends_give_identical_answers(tmp_path) -> None:
         if backend == "embedded":
             store.close()
     assert answers[0] == answers[1]
+
+
+def test_cached_offers_takers_and_ties_follow_writes(graph: GraphStore) -> None:
+    # The offers and SMEs of a field and the ties are cached per store generation: writes that
+    # change them must change the next answer.
+    before = open_licence_matches(graph, field_id="field:food")
+    a2_sme2 = next(m for m in before if _pairs([m]) == [("achievement:a2", "org:sme2")])
+    assert a2_sme2.factors["proximity"] == pytest.approx(0.25)
+    graph.write([
+        N(id="org:sme3", label=L.ORGANIZATION, props={"name": "牡丹江豆制品有限公司", "kind": "enterprise",
+                                                      "city": "牡丹江", "province": "黑龙江", "is_sme": True}),
+        N(id="achievement:a6", label=L.ACHIEVEMENT, props={"name": "稻壳综合利用技术", "maturity": "中试阶段",
+                                                           "open_licence": True}),
+        N(id="patent:k2", label=L.PATENT, props={"name": "稻米副产物处理装置"}),
+    ], [
+        R(src="org:sme3", type=T.IN_FIELD, dst="field:food", props={"weight": 1.0}),
+        R(src="org:neau", type=T.COMPLETED, dst="achievement:a6"),
+        R(src="achievement:a6", type=T.IN_FIELD, dst="field:food", props={"weight": 1.0}),
+        R(src="org:neau", type=T.APPLICANT_OF, dst="patent:k2"),
+        R(src="org:sme2", type=T.APPLICANT_OF, dst="patent:k2"),
+    ])
+    after = open_licence_matches(graph, field_id="field:food", limit=20)
+    pairs = _pairs(after)
+    assert ("achievement:a6", "org:sme1") in pairs and ("achievement:a1", "org:sme3") in pairs
+    a2_sme2 = next(m for m in after if _pairs([m]) == [("achievement:a2", "org:sme2")])
+    assert a2_sme2.factors["proximity"] == pytest.approx(0.25 + 0.5 / 3)

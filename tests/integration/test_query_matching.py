@@ -361,3 +361,14 @@ def test_kinds_from_outside(kinds: list[str]) -> None:
     else:
         with pytest.raises(QueryError):
             check_kinds(kinds)
+
+
+def test_cached_ties_follow_writes(graph: GraphStore) -> None:
+    # Ties and the firm's circle are cached per store generation: a write that changes them
+    # must change the next answer.
+    li = next(m for m in match_demand(graph, "demand:d1", kinds=["person"]) if m.id == "person:li")
+    assert li.factors["proximity"] == 0
+    # 赵六 (the firm) and 李四 (jlu) collaborate: firm–jlu gets a pair, 李四 a colleague → 2 ties.
+    graph.write([], [R(src="person:zhao", type=T.COLLABORATED_WITH, dst="person:li", props={"weight": 0.5})])
+    li = next(m for m in match_demand(graph, "demand:d1", kinds=["person"]) if m.id == "person:li")
+    assert li.factors["proximity"] == pytest.approx(1 / 3)

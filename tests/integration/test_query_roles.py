@@ -247,3 +247,31 @@ def test_both_backends_give_identical_answers(tmp_path) -> None:
         if backend == "embedded":
             store.close()
     assert answers[0] == answers[1]
+
+
+def test_cached_ties_and_conflicts_follow_writes(graph: GraphStore) -> None:
+    # Ties, circles and competing patents are cached per store generation: a write that
+    # changes them must change the next answer.
+    before = recommend_tech_mentors(graph, "org:rival")
+    pa = next(c for c in before.candidates if c.person_id == "person:pa")
+    assert pa.factors["ties"] == 0
+    # 赵工 (rival) and 张教授 (hit) collaborate: rival–hit gets a collaborating pair, 张教授 a
+    # colleague at rival → ties 2/3.
+    graph.write([], [R(src="person:eng2", type=T.COLLABORATED_WITH, dst="person:pa", props={"weight": 0.5})])
+    after = recommend_tech_mentors(graph, "org:rival")
+    pa = next(c for c in after.candidates if c.person_id == "person:pa")
+    assert pa.factors["ties"] == pytest.approx(2 / 3)
+    assert "赵工" in pa.explanation
+
+    recs = recommend_tech_mentors(graph, "org:sme")
+    assert [c.person_id for c in recs.candidates][0] == "person:pa"
+    # 张教授 now invents a patent in ime co-owned by the competitor rival: excluded.
+    graph.write([N(id="patent:pz", label=L.PATENT, props={"name": "焊缝跟踪传感器"})], [
+        R(src="person:pa", type=T.INVENTED, dst="patent:pz", props={"position": 1}),
+        R(src="org:rival", type=T.APPLICANT_OF, dst="patent:pz"),
+        R(src="patent:pz", type=T.IN_FIELD, dst="field:ime", props={"weight": 1.0}),
+    ])
+    recs = recommend_tech_mentors(graph, "org:sme")
+    assert "person:pa" not in [c.person_id for c in recs.candidates]
+    assert ("person:pa", "competing_ownership") in _excluded(recs)
+    assert "《焊缝跟踪传感器》" in next(e.detail for e in recs.excluded if e.person_id == "person:pa")
