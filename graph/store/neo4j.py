@@ -376,10 +376,12 @@ class Neo4jStore(GraphStore):
             "limit": int(limit),
             "offset": int(offset),
         }
+        # Separate texts with and without the name filter, so the filtered one can use the text index.
+        suffix = "_named" if name_contains else ""
         if label is None:
-            query = cypher.load("read/find_nodes")
+            query = cypher.load(f"read/find_nodes{suffix}")
         else:
-            query = cypher.render("read/find_nodes_labeled", label=NodeLabel(label))
+            query = cypher.render(f"read/find_nodes_labeled{suffix}", label=NodeLabel(label))
         return [_node(r) for r in self.read(query, params)]
 
     def relationships(

@@ -93,3 +93,15 @@ def test_relationship_lookups_expand_into_never_all(name: str, neo4j_store: Grap
             params = {p: [] if p in ("rows", "ids") else None for p in _PARAM.findall(text)}
             ops = [op.split("@")[0] for op in _operators(session.run("EXPLAIN " + text, params).consume().plan)]
             assert "Expand(All)" not in ops and "Expand(Into)" in ops, f"{name}: {ops}"
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("name", ["read/find_nodes_named", "read/find_nodes_labeled_named"])
+def test_name_search_uses_the_text_index(name: str, neo4j_store: GraphStore) -> None:
+    """The search box (name CONTAINS a fragment) must be served by a TEXT index, not a scan of
+    every node of the label (province scale: ~200 ms per search against 5–40 ms)."""
+    with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        for text in _renderings(name):
+            params = {"name_contains": "哈尔滨", "where": {}, "offset": 0, "limit": 20}
+            ops = [op.split("@")[0] for op in _operators(session.run("EXPLAIN " + text, params).consume().plan)]
+            assert "NodeIndexContainsScan" in ops, f"{name}: {ops}"
