@@ -46,8 +46,6 @@ Method:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +65,7 @@ from graph.queries.profiles import (
     check_limit,
     profiles,
     require_node,
+    shared_facts,
     store_generation,
 )
 from graph.store.base import GraphStore
@@ -78,7 +77,7 @@ __all__ = [
     "AllianceMember",
     "AllianceTie",
     "alliance_candidates",
-    "clear_cache",
+    "cached_projection",
     "project_collaboration",
     "warm_up",
 ]
@@ -210,34 +209,23 @@ def _raw_projection_neo4j(store: GraphStore, fields: Sequence[str]) -> tuple[lis
             [[r["a"], r["b"], r["a_orgs"], r["b_orgs"]] for r in collab])
 
 
-@dataclass
-class _FieldCache:
-    """Per store generation: the projections and member facts already computed, by field set.
-
-    The projection reads every patent and every collaborating person of a field (tens of
-    thousands of rows at province scale); it only changes when the store does, so a store's
-    write generation keys it, as for the text index and the people directory.
-    """
-
-    generation: int
-    projections: dict[tuple[str, ...], _Projection] = field(default_factory=dict)
-    facts: dict[tuple[str, ...], dict[str, dict[str, Any]]] = field(default_factory=dict)
+_PROJECTIONS = "alliance_projections"  # SharedFacts memo: field-id tuple → _Projection
+_MEMBER_FACTS = "alliance_member_facts"  # SharedFacts memo: (field-id tuple, org id) → facts or None
+_MAX_CACHED_FIELD_SETS = 64  # projections are large; at most this many field sets per generation
 
 
-_field_caches: weakref.WeakKeyDictionary[GraphStore, _FieldCache] = weakref.WeakKeyDictionary()
-_field_lock = threading.Lock()
-_MAX_CACHED_FIELD_SETS = 64
+def _memo(store: GraphStore, name: str) -> dict[Any, Any] | None:
+    """A memo of the store generation's :class:`SharedFacts` (the projection reads every patent
+    and collaborating person of a field — tens of thousands of rows at province scale — and only
+    changes when the store does); None for a store without a generation counter."""
+    shared = shared_facts(store, store_generation(store))
+    return shared.memo(name) if shared is not None else None
 
 
-def _field_cache(store: GraphStore) -> _FieldCache | None:
-    gen = store_generation(store)
-    if gen is None:
-        return None
-    with _field_lock:
-        cache = _field_caches.get(store)
-        if cache is None or cache.generation != gen:
-            cache = _field_caches[store] = _FieldCache(gen)
-        return cache
+def cached_projection(store: GraphStore, fields: Sequence[str]) -> _Projection | None:
+    """The projection of these fields already computed in this store generation, if any."""
+    memo = _memo(store, _PROJECTIONS)
+    return memo.get(tuple(sorted(set(fields)))) if memo is not None else None
 
 
 def warm_up(store: GraphStore, *, kinds: Sequence[str] = ("industry",)) -> int:
@@ -251,18 +239,12 @@ def warm_up(store: GraphStore, *, kinds: Sequence[str] = ("industry",)) -> int:
     return len(fields)
 
 
-def clear_cache() -> None:
-    """Forget every cached projection (tests; memory)."""
-    with _field_lock:
-        _field_caches.clear()
-
-
 def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profiles | None = None) -> _Projection:
     """The organisation collaboration graph of some fields (see the module docstring)."""
     fields = sorted(set(fields))
-    cache = _field_cache(store)
+    memo = _memo(store, _PROJECTIONS)
     cache_key = tuple(fields)
-    if cache is not None and (hit := cache.projections.get(cache_key)) is not None:
+    if memo is not None and (hit := memo.get(cache_key)) is not None:
         return hit
     prof = prof or profiles(store)
     raw = _raw_projection_neo4j if is_neo4j(store) else _raw_projection_embedded
@@ -289,8 +271,8 @@ def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profil
             cl[key] += 1
     proj.co_patents = dict(sorted(co.items()))
     proj.collab = dict(sorted(cl.items()))
-    if cache is not None and len(cache.projections) < _MAX_CACHED_FIELD_SETS:
-        cache.projections[cache_key] = proj
+    if memo is not None and len(memo) < _MAX_CACHED_FIELD_SETS:
+        memo[cache_key] = proj
     return proj
 
 
@@ -298,17 +280,15 @@ def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profil
 
 def _member_facts(store: GraphStore, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
     """What each organisation brings to the fields; cached per store generation and field set."""
-    cache = _field_cache(store)
-    if cache is None:
+    memo = _memo(store, _MEMBER_FACTS)
+    if memo is None:
         return _fetch_member_facts(store, orgs, fields)
-    known = cache.facts.setdefault(tuple(sorted(set(fields))), {}) \
-        if len(cache.facts) < _MAX_CACHED_FIELD_SETS else {}
-    missing = [o for o in orgs if o not in known]
+    key = tuple(sorted(set(fields)))
+    missing = [o for o in orgs if (key, o) not in memo]
     if missing:
         fetched = _fetch_member_facts(store, missing, fields)
-        known.update(fetched)
-        known.update({o: None for o in missing if o not in fetched})  # type: ignore[misc]
-    return {o: known[o] for o in orgs if known.get(o) is not None}
+        memo.update({(key, o): fetched.get(o) for o in missing})  # None: not in the graph
+    return {o: f for o in orgs if (f := memo.get((key, o))) is not None}
 
 
 def _fetch_member_facts(store: GraphStore, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:

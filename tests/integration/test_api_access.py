@@ -171,6 +171,7 @@ def test_server_with_its_own_store_warms_the_query_caches(graph: ApiGraph, tmp_p
     import sqlite3
     import time
 
+    from graph.model import NodeLabel
     from graph.queries import alliances, profiles, text
 
     with sqlite3.connect(graph.store.path) as src, sqlite3.connect(tmp_path / "kg.sqlite3") as dst:
@@ -184,7 +185,9 @@ def test_server_with_its_own_store_warms_the_query_caches(graph: ApiGraph, tmp_p
         assert state == "done"
         store = c.app.state.store
         assert store in text._indexes and store in profiles._directories
-        assert alliances._field_caches[store].projections, "no key-field alliance projection cached"
+        industries = [n.id for n in store.find_nodes(NodeLabel.FIELD) if n.props.get("kind") == "industry"]
+        assert any(alliances.cached_projection(store, [f]) for f in industries), \
+            "no key-field alliance projection cached"
     with TestClient(create_app(settings.model_copy(update={"warm_up": False}))) as c:
         assert c.get("/api/v1/health").json()["warm_up"] == "off"
 

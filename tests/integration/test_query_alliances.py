@@ -212,9 +212,9 @@ def test_cached_projection_follows_writes(graph: GraphStore) -> None:
     from graph.queries import alliances
 
     first = alliance_candidates(graph, field_id="field:ime")
-    cached = alliances._field_caches[graph].projections[("field:ime",)]
+    cached = alliances.cached_projection(graph, ["field:ime"])
     assert alliance_candidates(graph, field_id="field:ime") == first
-    assert alliances._field_caches[graph].projections[("field:ime",)] is cached  # not recomputed
+    assert alliances.cached_projection(graph, ["field:ime"]) is cached  # not recomputed
     nodes = [N(id=f"patent:extra{i}", label=L.PATENT, props={"name": f"新专利{i}"}) for i in (1, 2)]
     rels = [r for n in nodes for r in (
         R(src="org:l1", type=T.APPLICANT_OF, dst=n.id), R(src="org:s1", type=T.APPLICANT_OF, dst=n.id),
