@@ -29,7 +29,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
 from graph.errors import DanglingRelationship, StoreError, StoreUnavailable
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, check_endpoints, label_of_id
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, label_of_id
 from graph.store.base import (
     _IGNORED_IN_DIFF,
     Counts,
@@ -37,6 +37,7 @@ from graph.store.base import (
     Document,
     GraphStore,
     WriteSummary,
+    check_relationship_endpoints,
     diff_nodes,
     diff_relationships,
 )
@@ -270,7 +271,7 @@ class Neo4jStore(GraphStore):
         labels = {i: lb for i in endpoint_ids if (lb := label_of_id(i)) is not None}
         unknown = [i for i in endpoint_ids if i not in labels]
         labels.update({n.id: n.label for n in self._fetch_nodes(tx, unknown).values()})
-        _check_endpoints(rels, labels)
+        check_relationship_endpoints(rels, labels)
         by_type: dict[RelType, list[RelRecord]] = defaultdict(list)
         for r in _folded_rels(rels):
             by_type[r.type].append(r)
@@ -475,20 +476,6 @@ class Neo4jStore(GraphStore):
             {"run_id": r["run_id"], "started_at": r["started_at"], **json.loads(r["info"])}
             for r in rows
         ]
-
-
-def _check_endpoints(rels: Sequence[RelRecord], labels: Mapping[str, NodeLabel]) -> None:
-    """:func:`check_relationship_endpoints`, checking each (type, kind, kind) once rather than
-    once per relationship (the same errors, in the same order)."""
-    missing = sorted({i for r in rels for i in (r.src, r.dst) if i not in labels})
-    if missing:
-        raise DanglingRelationship(missing)
-    seen: set[tuple[RelType, NodeLabel, NodeLabel]] = set()
-    for r in rels:
-        kind = (r.type, labels[r.src], labels[r.dst])
-        if kind not in seen:
-            seen.add(kind)
-            check_endpoints(*kind)
 
 
 def _folded_nodes(nodes: Sequence[NodeRecord]) -> list[NodeRecord]:
