@@ -361,8 +361,12 @@ def _pct(values: Sequence[float], q: float) -> float:
     return ordered[k]
 
 
-def run(store: GraphStore, *, samples: int = 30, seed: int = 7) -> dict[str, list[float]]:
-    """Time every query on a loaded store; returns milliseconds per call per query."""
+def run(store: GraphStore, *, samples: int = 30, seed: int = 7,
+        only: Sequence[str] = ()) -> dict[str, list[float]]:
+    """Time every query on a loaded store; returns milliseconds per call per query.
+
+    ``only``: time just the queries whose name contains one of these strings (all when empty).
+    """
     from graph.queries.alliances import alliance_candidates
     from graph.queries.export import matching_rows
     from graph.queries.licensing import open_licence_matches
@@ -400,6 +404,8 @@ def run(store: GraphStore, *, samples: int = 30, seed: int = 7) -> dict[str, lis
     rng.shuffle(people)
 
     def bench(name: str, calls: Iterable[Callable[[], Any]], warm: int = 2) -> None:
+        if only and not any(o in name for o in only):
+            return
         calls = list(calls)
         for fn in calls[:warm]:
             fn()
@@ -425,6 +431,8 @@ def run(store: GraphStore, *, samples: int = 30, seed: int = 7) -> dict[str, lis
     # server answers after its start-up warm-up, api.app.WarmUp).
     bench("alliance_candidates field, cached", [lambda f=f: alliance_candidates(store, field_id=f)
                                                 for f in fields], warm=0)
+    if only and not any(o in "export_matching_list, per demand" for o in only):
+        return out
     batch_rows = matching_rows(store, "2025H2", per_demand=5)
     per_demand: list[float] = []
     t_last = time.perf_counter()
@@ -465,6 +473,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=30)
     ap.add_argument("--skip-embedded", action="store_true", help="time Neo4j only")
     ap.add_argument("--load-only", action="store_true", help="build and load the stores, time nothing")
+    ap.add_argument("--only", action="append", default=[], metavar="NAME",
+                    help="time only the queries whose name contains NAME (repeatable)")
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     nodes: list[NodeRecord] = []
@@ -509,7 +519,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         return 0
     results = {}
     for label, store in stores:
-        results[label] = run(store, samples=args.samples)
+        results[label] = run(store, samples=args.samples, only=args.only)
         _report(label, results[label])
         if label == "embedded":
             from graph.queries import profiles, text
@@ -519,7 +529,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             profiles._adjacencies.clear()
             emb._graph = None
             gc.collect()
-    if "neo4j" in results:
+    if "neo4j" in results and not args.only:
         res = results["neo4j"]
         worst = max(_pct(res[q], 0.95) for q in res if not q.startswith(("(cold)", "alliance", "export",
                                                                           "open_licence_matches field")))
