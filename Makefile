@@ -28,7 +28,8 @@ bench-ingest: setup
 	.venv/bin/python -m bench.ingest
 
 bench-queries: setup
-	.venv/bin/python -m bench.queries
+	.venv/bin/python -m bench.queries_paths --scale 0.05 --pairs 100 --embedded var/bench-paths.sqlite3
+	.venv/bin/python -m bench.queries_reco --scale 0.05 --samples 20 --db var/bench-reco.sqlite3
 
 clean:
 	rm -rf var test-output .pytest_cache

@@ -147,6 +147,31 @@ def _rate_key(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
+class HeadAsGet:
+    """Answers ``HEAD`` on every ``GET`` route with the ``GET`` reply's status and headers, no body.
+
+    RFC 9110 says a server answering GET should answer HEAD the same way; FastAPI routes are GET-only,
+    so link checkers, monitors and proxies probing with HEAD got 405.  The request is handled as
+    a GET (same authorisation, audit and limits) and its body chunks are sent empty, so the
+    Content-Length stays the one a GET would get.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
 class WarmUp:
     """Builds the per-generation query caches in a background thread at server start.
 
@@ -239,6 +264,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(RateLimit, limiter=limiter)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(HeadAsGet)
     _install_error_handlers(app)
 
     from api.routes import core

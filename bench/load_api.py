@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             warm_up = _wait_warm(base)
             print(f"server warm-up (text index, people directory): "
-                  f"{'%.0f s' % warm_up if warm_up is not None else 'off or failed'}", file=sys.stderr)
+                  f"{f'{warm_up:.0f} s' if warm_up is not None else 'off or failed'}", file=sys.stderr)
             cold = _warm(base, targets)
             stats, wall = asyncio.run(run_load(base, targets, requests=args.requests,
                                                concurrency=args.concurrency, seconds=args.seconds,

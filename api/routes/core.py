@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from api.deps import ALL_ROLES, AuditDep, CurrentUser, StoreDep, require_roles
+from api.deps import ALL_ROLES, AuditDep, StoreDep, require_roles
 from api.schemas import EntityDetail, EntityOut, RelOut, SearchOut, StatsOut
 from api.security import Principal, Role, mask_props
 from graph.errors import NotFound

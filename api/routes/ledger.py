@@ -6,7 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
@@ -24,12 +25,15 @@ IdStr = Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[a-z_]+:\S
 GroupBy = Annotated[Literal["city", "university", "enterprise", "field"], Query(description="分组维度")]
 
 
+Stage = Literal["proposed", "contacted", "negotiating", "signed", "industrialised", "certified_high_tech",
+                "appointed"]
+
+
 class OutcomeIn(BaseModel):
     subject_id: IdStr = Field(description="需求或企业/高校 id (the demand, enterprise or university)")
     candidate_id: IdStr = Field(description="候选人、团队、专利、成果 id")
     kind: Literal["match", "recommendation"] = "match"
-    stage: Literal["proposed", "contacted", "negotiating", "signed", "industrialised",
-                   "certified_high_tech", "appointed"]
+    stage: Stage
     date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     amount_wan: float | None = Field(default=None, ge=0, le=10_000_000)
     note: str = Field(default="", max_length=2000)
@@ -38,7 +42,7 @@ class OutcomeIn(BaseModel):
 
 class CorrectionIn(BaseModel):
     index: int = Field(ge=0, le=10_000, description="被更正的历史记录序号")
-    stage: OutcomeIn.model_fields["stage"].annotation  # type: ignore[valid-type]
+    stage: Stage
     date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     amount_wan: float | None = Field(default=None, ge=0, le=10_000_000)
     note: str = Field(default="", max_length=2000)

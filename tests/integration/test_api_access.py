@@ -165,6 +165,30 @@ def test_health_needs_no_token(client: TestClient) -> None:
     assert client.get("/api/v1/health").json() == {"status": "ok", "backend": "embedded", "warm_up": "off"}
 
 
+@pytest.mark.parametrize(("url", "role"), [
+    ("/api/v1/health", None), ("/api/v1/stats", VIEWER), ("/api/v1/entities/{professor}", VIEWER), ("/", None),
+])
+def test_head_answers_like_get_without_a_body(client: TestClient, graph: ApiGraph, url: str,
+                                              role: Role | None) -> None:
+    url = _fill(url, graph.ids)
+    get = client.get(url, headers=graph.headers(role))
+    head = client.head(url, headers=graph.headers(role))
+    assert get.status_code == 200 and len(get.content) > 0
+    assert head.status_code == 200, head.text
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+
+
+def test_head_keeps_authorisation_and_method_rules(client: TestClient, graph: ApiGraph) -> None:
+    assert client.head("/api/v1/stats").status_code == 401
+    assert client.head("/api/v1/people/review", headers=graph.headers(VIEWER)).status_code == 403
+    # POST-only: HEAD is refused like GET, and says which method is allowed.
+    response = client.head("/api/v1/people/merge", headers=graph.headers(ADMIN))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
 def test_server_with_its_own_store_warms_the_query_caches(graph: ApiGraph, tmp_path: Path) -> None:
     """A server that opens its store builds the text index and people directory at start-up,
     so the first matching request does not pay for them; /health reports the progress."""
