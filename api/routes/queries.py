@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -27,7 +27,7 @@ from starlette.background import BackgroundTask
 from api.audit import AuditLog
 from api.deps import AuditDep, StoreDep, require_roles
 from api.security import PERSONAL_FIELDS, Principal, Role, mask_value
-from graph.errors import QueryError
+from graph.errors import NotFound, QueryError
 from graph.model import NodeLabel, RelType
 
 __all__ = [
@@ -67,6 +67,8 @@ ROUTE_ROLES: dict[str, tuple[Role, ...]] = {
     "GET /demands/{demand_id}/matches": MATCHING_ROLES,
     "GET /researchers/{researcher_id}/demands": MATCHING_ROLES,
     "GET /matching-list": EXPORT_ROLES,
+    "POST /matching-list/jobs": EXPORT_ROLES,
+    "GET /jobs/{job_id}/file": EXPORT_ROLES,
     "GET /alliances": ALLIANCE_ROLES,
     "GET /recommendations/industry-professors": MATCHING_ROLES,
     "GET /recommendations/tech-mentors": MATCHING_ROLES,
@@ -727,6 +729,60 @@ def matching_list(
         headers={"X-Demands": str(summary.demands), "X-Rows": str(summary.rows)},
         background=BackgroundTask(_remove, folder),
     )
+
+
+class ExportJobIn(BaseModel):
+    batch: str = Field(pattern=r"^\d{4}H[12]$", description="半年批次 (half-year batch), 如 2025H2")
+    format: ExportFormat = Field(default=ExportFormat.XLSX, description="csv 或 xlsx")
+    per_demand: int = Field(default=5, ge=1, le=20, description="每条需求的候选数")
+
+
+@router.post("/matching-list/jobs", tags=["matching"], status_code=202,
+             summary="后台生成半年批次的对接清单 (matching list as a background job)",
+             description=_doc(
+                 "大批次（数千条需求）的对接清单需要几分钟：提交后立即返回任务编号；用 GET /jobs/{job_id} 查看进度，"
+                 "完成后从 GET /jobs/{job_id}/file 下载（保留 7 天）。",
+                 "A large batch (thousands of demands) takes minutes: this returns a job id at once; "
+                 "poll GET /jobs/{job_id} and download from GET /jobs/{job_id}/file when it is done "
+                 "(kept 7 days).",
+                 "POST /matching-list/jobs"))
+def matching_list_job(request: Request, user: Exporter, body: ExportJobIn) -> dict[str, Any]:
+    return request.app.state.jobs.submit_export(body.batch, body.format.value, body.per_demand,
+                                                who=f"{user.name}#{user.token_id}")
+
+
+@router.get("/jobs/{job_id}/file", tags=["matching"], response_class=FileResponse,
+            summary="下载后台生成的对接清单 (download a finished matching-list job)",
+            description=_doc(
+                "任务完成后返回文件；未完成返回 409 及当前状态；未知、失败或过期的任务返回 404。",
+                "The file once the job is done; 409 with the job's status while it is queued or "
+                "running; 404 for an unknown, failed or expired job.",
+                "GET /jobs/{job_id}/file"),
+            responses={200: {"description": "对接清单文件 (the file)",
+                             "content": {_MEDIA[ExportFormat.CSV]: {"schema": {"type": "string"}},
+                                         _MEDIA[ExportFormat.XLSX]: {"schema": {"type": "string", "format": "binary"}}}},
+                       409: {"description": "任务尚未完成 (the job is not finished)"}})
+def job_file(
+    request: Request,
+    audit: AuditDep,
+    user: Exporter,
+    job_id: Annotated[str, Path(pattern=r"^job-[0-9a-f]{12}$")],
+) -> FileResponse:
+    jobs = request.app.state.jobs
+    job = jobs.get(job_id)
+    if job is None or job.get("kind") != "export":
+        raise NotFound(job_id)
+    if job["status"] in ("queued", "running"):
+        raise HTTPException(409, f"对接清单尚在生成，稍后再试 (the export is {job['status']})")
+    if job["status"] == "failed":
+        raise HTTPException(404, f"对接清单生成失败 (the export failed): {job.get('error', '')}")
+    path = jobs.export_file(job_id)
+    if path is None:
+        raise HTTPException(404, "对接清单文件已过期删除，请重新提交 (the export file has expired)")
+    audit.record(who=f"{user.name}#{user.token_id}", role=user.role.value, action="export",
+                 entity_id=f"matching-list:{job['batch']}", fields=["name"])
+    return FileResponse(path, media_type=_MEDIA[ExportFormat(job["format"])], filename=path.name,
+                        headers={"X-Demands": str(job["demands"]), "X-Rows": str(job["rows"])})
 
 
 def _remove(folder: FilePath) -> None:

@@ -41,11 +41,15 @@ function url(path, params = {}) {
   return u;
 }
 
-async function request(path, params, token) {
-  const response = await fetch(url(path, params), {
-    headers: { Authorization: `Bearer ${token ?? auth.token ?? ''}`, Accept: 'application/json' },
-    cache: 'no-store',
-  });
+async function request(path, params, token, body) {
+  const headers = { Authorization: `Bearer ${token ?? auth.token ?? ''}`, Accept: 'application/json' };
+  const init = { headers, cache: 'no-store' };
+  if (body !== undefined) {
+    init.method = 'POST';
+    init.body = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(url(path, params), init);
   if (response.status === 401 && token === undefined) {
     auth.clear();
     window.dispatchEvent(new CustomEvent('xiaoqi:logout'));
@@ -66,6 +70,26 @@ async function request(path, params, token) {
 /** GET a JSON resource under /api/v1. */
 export async function api(path, params = {}) {
   return (await request(path, params)).json();
+}
+
+/** POST a JSON body to /api/v1; returns the JSON answer. */
+export async function post(path, body) {
+  return (await request(path, {}, undefined, body)).json();
+}
+
+/**
+ * Wait for a background job (GET /jobs/{id}) to leave queued/running; calls onTick(job, seconds)
+ * after each poll. Returns the finished job; a failed job throws its error.
+ */
+export async function waitForJob(jobId, onTick = () => {}) {
+  const started = Date.now();
+  for (;;) {
+    const job = await api(`/jobs/${encodeURIComponent(jobId)}`);
+    onTick(job, Math.round((Date.now() - started) / 1000));
+    if (job.status === 'done') return job;
+    if (job.status === 'failed') throw new ApiError(500, `任务失败：${job.error || job.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 /** Check a token before keeping it: the caller's identity, or an ApiError. */

@@ -1,7 +1,7 @@
 // 校企图谱 explorer: login, search, entity detail, collaboration paths, demand matching, people
 // for roles, alliance candidates, open licensing and the ledger's statistics (charts) — views selected by the URL hash.
 
-import { api, auth, download, whoami } from './api.js';
+import { api, auth, download, post, waitForJob, whoami } from './api.js';
 import { barChart, number, progressBars } from './charts.js';
 import { bar, debounce, fmt, h, sentences } from './dom.js';
 import { GraphView, KINDS } from './graph.js';
@@ -367,11 +367,16 @@ async function viewDemand(panel, route) {
   const limitSel = h('select', { 'aria-label': '数量' }, ['6', '12', '24', '50'].map((n) => h('option', { value: n, selected: n === limit }, `前 ${n} 名`)));
   const controls = h('div', { class: 'inline' }, boxes, limitSel,
     button('重新对接', () => go('demand', arg, { kinds: boxes.map((b) => b.firstChild).filter((c) => c.checked).map((c) => c.value).join(','), limit: limitSel.value }), 'primary'),
-    can('GET /matching-list') && p.batch ? button(`导出 ${p.batch} 对接清单`, async (ev) => {
+    can('POST /matching-list/jobs') && p.batch ? button(`导出 ${p.batch} 对接清单`, async (ev) => {
+      // A batch has thousands of demands at province scale: generated as a background job.
       ev.target.disabled = true;
-      ev.target.textContent = '正在生成…';
+      ev.target.textContent = '已提交…';
       try {
-        await download('/matching-list', { batch: p.batch, format: 'xlsx' }, `matching-list-${p.batch}.xlsx`);
+        const job = await post('/matching-list/jobs', { batch: p.batch, format: 'xlsx' });
+        await waitForJob(job.job_id, (j, s) => {
+          ev.target.textContent = j.status === 'queued' ? `排队中… ${s} 秒` : `正在生成… ${s} 秒`;
+        });
+        await download(`/jobs/${job.job_id}/file`, {}, `matching-list-${p.batch}.xlsx`);
       } catch (err) {
         panel.prepend(errorBox(err));
       } finally {

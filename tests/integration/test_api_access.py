@@ -86,6 +86,9 @@ ROUTES: list[tuple[str, str, dict[str, Any], frozenset[Role]]] = [
     ("GET /api/v1/researchers/{researcher_id}/demands", "/api/v1/researchers/{team}/demands?batch=2026H1", {}, MATCHING),
     ("GET /api/v1/matching-list", "/api/v1/matching-list?batch=2026H1&format=csv", {}, CURATORS),
     ("GET /api/v1/matching-list", "/api/v1/matching-list?batch=2026H1&format=xlsx", {}, CURATORS),
+    ("POST /api/v1/matching-list/jobs", "/api/v1/matching-list/jobs", {"json": {"batch": "2026H1", "format": "csv"}},
+     CURATORS),
+    ("GET /api/v1/jobs/{job_id}/file", "/api/v1/jobs/job-000000000000/file", {}, CURATORS),
     ("GET /api/v1/alliances", "/api/v1/alliances?field_id={field}", {}, ORGANISING),
     ("GET /api/v1/alliances", "/api/v1/alliances?demand_id={demand}", {}, ORGANISING),
     ("GET /api/v1/recommendations/industry-professors",
@@ -315,6 +318,80 @@ def test_matching_list_export_is_audited(client: TestClient, graph: ApiGraph) ->
     assert 'filename="matching-list-2026H1.csv"' in response.headers["content-disposition"]
     assert response.content.decode("utf-8-sig").startswith("批次,需求编号,需求名称")
     assert audit.count() == before + 1 and audit.entries(limit=1)[0]["entity_id"] == "matching-list:2026H1"
+
+
+def _wait_job(client: TestClient, graph: ApiGraph, job_id: str) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + 120
+    while (job := client.get(f"/api/v1/jobs/{job_id}", headers=graph.headers(ADMIN)).json())["status"] in (
+            "queued", "running"):
+        assert time.monotonic() < deadline, f"export job still {job['status']} after 120 s"
+        time.sleep(0.1)
+    return job
+
+
+def test_matching_list_job_gives_the_same_file_as_the_direct_export(client: TestClient, graph: ApiGraph) -> None:
+    audit = client.app.state.audit
+    direct = client.get("/api/v1/matching-list?batch=2026H1&format=csv", headers=graph.headers(ADMIN))
+    submitted = client.post("/api/v1/matching-list/jobs", json={"batch": "2026H1", "format": "csv", "per_demand": 5},
+                            headers=graph.headers(MATCHMAKER))
+    assert submitted.status_code == 202, submitted.text
+    job = submitted.json()
+    assert job["kind"] == "export" and job["status"] in ("queued", "running", "done")
+    assert job["submitted_by"].startswith("test-matchmaker#")
+    job = _wait_job(client, graph, job["job_id"])
+    assert job["status"] == "done", job
+    before = audit.count()
+    response = client.get(f"/api/v1/jobs/{job['job_id']}/file", headers=graph.headers(MATCHMAKER))
+    assert response.status_code == 200
+    assert 'filename="matching-list-2026H1.csv"' in response.headers["content-disposition"]
+    assert response.content == direct.content
+    assert response.headers["x-rows"] == direct.headers["x-rows"] == str(job["rows"])
+    # Reading the list is on record, as for the direct download.
+    assert audit.count() == before + 1 and audit.entries(limit=1)[0]["entity_id"] == "matching-list:2026H1"
+
+
+def test_matching_list_job_states(client: TestClient, graph: ApiGraph) -> None:
+    jobs = client.app.state.jobs
+    h = graph.headers(ADMIN)
+    base = {"kind": "export", "batch": "2026H1", "format": "csv", "per_demand": 5}
+    jobs._put("job-00000000aaaa", base | {"job_id": "job-00000000aaaa", "status": "running"})
+    busy = client.get("/api/v1/jobs/job-00000000aaaa/file", headers=h)
+    assert busy.status_code == 409 and "running" in busy.json()["detail"]
+    jobs._put("job-00000000bbbb", base | {"job_id": "job-00000000bbbb", "status": "failed", "error": "QueryError: x"})
+    failed = client.get("/api/v1/jobs/job-00000000bbbb/file", headers=h)
+    assert failed.status_code == 404 and "QueryError: x" in failed.json()["detail"]
+    # Done, but its file is gone (expired): 404 that says so, not a 500.
+    jobs._put("job-00000000cccc", base | {"job_id": "job-00000000cccc", "status": "done", "file": "gone.csv",
+                                          "demands": 1, "rows": 1})
+    expired = client.get("/api/v1/jobs/job-00000000cccc/file", headers=h)
+    assert expired.status_code == 404 and "过期" in expired.json()["detail"]
+    # An ingest job has no file to download.
+    jobs._put("job-00000000dddd", {"job_id": "job-00000000dddd", "kind": "ingest", "status": "done"})
+    assert client.get("/api/v1/jobs/job-00000000dddd/file", headers=h).status_code == 404
+    bad = client.post("/api/v1/matching-list/jobs", json={"batch": "2026", "per_demand": 50}, headers=h)
+    assert bad.status_code == 422
+
+
+def test_old_export_files_are_removed(client: TestClient, graph: ApiGraph) -> None:
+    import os
+    import time
+
+    from api.jobs import EXPORT_KEEP_DAYS
+
+    root = client.app.state.jobs.settings.data_dir / "exports"
+    old, recent = root / "job-0000000000e1", root / "job-0000000000e2"
+    for folder in (old, recent):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "matching-list-2026H1.csv").write_text("x")
+    stale = time.time() - (EXPORT_KEEP_DAYS + 1) * 86400
+    os.utime(old, (stale, stale))
+    submitted = client.post("/api/v1/matching-list/jobs", json={"batch": "2026H1", "format": "xlsx"},
+                            headers=graph.headers(ADMIN))
+    assert submitted.status_code == 202
+    assert not old.exists() and recent.exists()
+    assert _wait_job(client, graph, submitted.json()["job_id"])["status"] == "done"
 
 
 # --------------------------------------------------------------------------- answers

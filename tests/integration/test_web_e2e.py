@@ -13,6 +13,7 @@ where that is a failure.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -261,6 +262,14 @@ def test_matchmaker_journey(page, demo: Demo) -> None:  # type: ignore[no-untype
     assert cards.first.locator(".bar-fill").count() == 5
     assert page.locator("[data-testid=demand-people] [data-testid=match-card]").count() > 0
     _shot(page, "04-demand-matches")
+
+    # 4b. The batch's matching list: a background job, polled, then downloaded with the token.
+    with page.expect_download(timeout=SLOW) as info:
+        page.get_by_role("button", name=re.compile(r"导出 \d{4}H[12] 对接清单")).click()
+    download = info.value
+    assert re.fullmatch(r"matching-list-\d{4}H[12]\.xlsx", download.suggested_filename)
+    path = download.path()
+    assert path is not None and Path(path).read_bytes()[:2] == b"PK"
 
     # 5. Follow a match to the collaboration path from the firm, explained hop by hop.
     card = page.locator("[data-testid=demand-people] [data-testid=match-card]", has_text=demo.candidate_name).first
