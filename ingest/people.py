@@ -26,7 +26,7 @@ from graph.store.base import Document, GraphStore, WriteSummary, chunks
 from ingest.build import MentionDoc
 from nlp.resolve import ResolutionResult, resolve_block
 
-__all__ = ["PeopleResult", "resolve_and_write", "merge_people", "split_person", "derive_collaborations"]
+__all__ = ["PeopleResult", "resolve_and_write", "merge_people", "split_person", "keep_apart", "derive_collaborations"]
 
 MENTIONS = "mentions"
 CORRECTIONS = "corrections"
@@ -93,6 +93,7 @@ def resolve_and_write(
         t = time.perf_counter()
         stored = store.get_documents(MENTIONS, tag=list(block_chunk))
         corrections = _corrections(store, block_chunk)
+        old_review = store.get_documents(REVIEW, tag=list(block_chunk))
         stored_by_block: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for d in stored.values():
             stored_by_block[d.tag][d.key] = d.doc
@@ -132,6 +133,10 @@ def resolve_and_write(
             result.people += len(res.clusters)
             result.merged_mentions += sum(len(c) - 1 for c in res.clusters)
             result.review_pairs += len(res.review)
+        # The review list is redone for these blocks: a pair merged or kept apart by hand, or
+        # no longer ambiguous, leaves it.
+        listed = {d.key for d in docs if d.collection == REVIEW}
+        doomed_docs += [(REVIEW, key) for key in sorted(old_review) if key not in listed]
         t = time.perf_counter()
         # One transaction per batch of blocks: old people out, new people, their
         # relationships and mention / resolution / review documents in.
@@ -271,6 +276,35 @@ def merge_people(store: GraphStore, a: str, b: str, *, note: str = "", run_id: s
     store.write(delete_documents=[(CORRECTIONS, f"split|{x}|{y}")])
     resolve_and_write(store, [], run_id=run_id, blocks=[block_a])
     return _person_of(store, x)
+
+
+def keep_apart(store: GraphStore, a: str, b: str, *, note: str = "", run_id: str = "manual") -> list[str]:
+    """Record that mentions ``a`` and ``b`` are two people (cannot-link) and re-resolve their block.
+
+    The answer to a review pair judged "not the same person": the pair leaves the review list
+    and stays apart on every re-ingest.  Returns the two people's ids afterwards.
+
+    Raises:
+        NotFound: an unknown mention id.
+        QueryError: mentions of different names, or one mention twice.
+    """
+    docs = store.get_documents(MENTIONS, keys=[a, b])
+    for m in (a, b):
+        if m not in docs:
+            from graph.errors import NotFound
+
+            raise NotFound(m)
+    block = docs[a].tag
+    if a == b or docs[b].tag != block:
+        from graph.errors import QueryError
+
+        raise QueryError(f"只能分开同名人员的两个不同提及 (give two mentions of one name): {a}, {b}")
+    x, y = sorted([a, b])
+    store.write(documents=[Document(CORRECTIONS, f"split|{x}|{y}", {"op": "split", "a": x, "b": y, "note": note},
+                                    tag=block)],
+                delete_documents=[(CORRECTIONS, f"merge|{x}|{y}")])
+    resolve_and_write(store, [], run_id=run_id, blocks=[block])
+    return sorted({_person_of(store, x), _person_of(store, y)})
 
 
 def split_person(store: GraphStore, person_id: str, mention_ids: Sequence[str], *, note: str = "",

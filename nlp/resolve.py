@@ -26,7 +26,8 @@ Algorithm, per name block (mentions with the same normalised name):
 4. Pairs at or above ``link_threshold`` are unioned greedily from the highest score down,
    never joining two clusters that hold a cannot-link pair (so two CVs are never chained
    together through patents).  Pairs between ``review_threshold`` and the link threshold that
-   end up in different clusters are returned for review.
+   end up in different clusters are returned for review, unless a person already kept them
+   apart (a manual cannot-link).
 
 Deterministic: ties are broken by mention id.
 """
@@ -324,6 +325,9 @@ def resolve_block(
         if gone_cvs:
             cvs.setdefault(keep, []).extend(gone_cvs)
 
+    cannot_link = list(cannot_link)
+    # A pair a person already judged to be two people is decided: not listed for review again.
+    decided = {frozenset(pair) for pair in cannot_link}
     for a, b in cannot_link:
         if a in pos and b in pos:
             ia, ib = pos[a], pos[b]
@@ -393,7 +397,7 @@ def resolve_block(
                 union(r_cv, r_pat)
                 evidence = "简历列出专利 " + "、".join(sorted(by_root[root])[:3])
                 links.append(Link(ms[cv_i].mention_id, _anchor(ms, by_root[root], listed[cv_i]), 1.0, (evidence,)))
-    review = [r for r in review if find(pos[r.a]) != find(pos[r.b])]
+    review = [r for r in review if find(pos[r.a]) != find(pos[r.b]) and frozenset((r.a, r.b)) not in decided]
 
     clusters = sorted(
         (sorted(ms[i].mention_id for i in group) for group in members.values()), key=lambda c: c[0]

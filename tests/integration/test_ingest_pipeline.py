@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from graph.errors import NotFound, QueryError
 from graph.model import NodeLabel, RelType
 from graph.store.base import GraphStore
-from ingest.people import REVIEW, merge_people, split_person
+from ingest.people import REVIEW, keep_apart, merge_people, split_person
 from ingest.pipeline import ingest_paths
 from ingest.readers.patents import application_number_check_digit
 
@@ -162,3 +163,42 @@ def test_grey_zone_pairs_are_listed_for_review(store: GraphStore, tmp_path: Path
     review = list(store.get_documents(REVIEW).values())
     assert len(review) == 1 and review[0].doc["name"] == "王磊"
     assert any("东北林业大学" in e or "org:" in e for e in review[0].doc["evidence"])
+
+
+def _grey_pair(store: GraphStore, tmp_path: Path) -> tuple[Path, str, str]:
+    """Two 王磊 inventors at one university, nothing else shared: a review pair."""
+    d = tmp_path / "grey"
+    d.mkdir(exist_ok=True)
+    q1, q2 = appno("202110555555"), appno("202110666666")
+    (d / "p.csv").write_text(
+        "申请号,发明名称,申请人,发明人,申请日\n"
+        f"{q1},一种寒地混凝土养护方法,东北林业大学,王磊;陈静,2021-01-01\n"
+        f"{q2},一种木材干燥设备,东北林业大学,王磊;周杰,2021-02-01\n",
+        encoding="utf-8",
+    )
+    _ingest(store, d, tmp_path)
+    return d, f"patent:{q1}#1", f"patent:{q2}#1"
+
+
+def test_review_pair_merged_by_hand_leaves_the_review_list(store: GraphStore, tmp_path: Path) -> None:
+    d, a, b = _grey_pair(store, tmp_path)
+    assert set(store.get_documents(REVIEW)) == {f"{a}|{b}"}
+    people = sorted(p.id for p in _people_named(store, "王磊"))
+    merged = merge_people(store, *people, note="同一人")
+    assert [p.id for p in _people_named(store, "王磊")] == [merged]
+    assert store.get_documents(REVIEW) == {}
+    _ingest(store, d, tmp_path)
+    assert store.get_documents(REVIEW) == {} and len(_people_named(store, "王磊")) == 1
+
+
+def test_review_pair_kept_apart_stays_apart_and_off_the_list(store: GraphStore, tmp_path: Path) -> None:
+    d, a, b = _grey_pair(store, tmp_path)
+    ids = keep_apart(store, b, a, note="不同的人：不同学院")
+    assert len(ids) == 2 and set(ids) == {p.id for p in _people_named(store, "王磊")}
+    assert store.get_documents(REVIEW) == {}
+    _ingest(store, d, tmp_path)
+    assert store.get_documents(REVIEW) == {} and len(_people_named(store, "王磊")) == 2
+    with pytest.raises(QueryError):
+        keep_apart(store, a, a)
+    with pytest.raises(NotFound):
+        keep_apart(store, a, "patent:CN000000000000.0#9")

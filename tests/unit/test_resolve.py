@@ -80,6 +80,17 @@ def test_manual_corrections_override_evidence() -> None:
     assert merged.clusters == [["patent:CN1#1", "patent:CN2#1", "patent:CN3#1"]]
 
 
+def test_pair_kept_apart_by_hand_is_not_listed_for_review() -> None:
+    # Same university, nothing else shared: a grey-zone pair, listed for review…
+    p1 = pat("CN1", 1, {"org:nefu"}, {"陈静"})
+    p2 = pat("CN2", 1, {"org:nefu"}, {"周杰"})
+    (pair,) = resolve_block([p1, p2]).review
+    assert {pair.a, pair.b} == {"patent:CN1#1", "patent:CN2#1"}
+    # …until a person decides they are two people (either order of the pair).
+    decided = resolve_block([p1, p2], cannot_link=[("patent:CN2#1", "patent:CN1#1")])
+    assert decided.review == [] and len(decided.clusters) == 2
+
+
 def test_different_birth_years_never_merge() -> None:
     p1 = pat("CN1", 1, {"org:hit"}, {"李娜"}, birth_year=1970)
     p2 = pat("CN2", 1, {"org:hit"}, {"李娜"}, birth_year=1985)
@@ -249,7 +260,8 @@ def _reference_resolve(mentions, must_link=(), cannot_link=()):
                 union(r_cv, r_pat)
                 evidence = "简历列出专利 " + "、".join(sorted(by_root[root])[:3])
                 links.append(Link(ms[cv_i].mention_id, _anchor(ms, by_root[root], listed[cv_i]), 1.0, (evidence,)))
-    review = [r for r in review if find(pos[r.a]) != find(pos[r.b])]
+    decided = {frozenset(pair) for pair in cannot_link}
+    review = [r for r in review if find(pos[r.a]) != find(pos[r.b]) and frozenset((r.a, r.b)) not in decided]
     clusters = sorted((sorted(ms[i].mention_id for i in g) for g in members.values()), key=lambda c: c[0])
     return ResolutionResult(clusters=clusters, links=links, review=review)
 
