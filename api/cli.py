@@ -163,23 +163,41 @@ def reset(yes: Annotated[bool, typer.Option("--yes", help="确认清空")] = Fal
 # --------------------------------------------------------------------------- people
 
 @people_app.command("review")
-def people_review(limit: int = 50, as_json: JsonOpt = False) -> None:
-    """列出待复核的同名人员对 (grey-zone pairs left apart)."""
-    from ingest.people import REVIEW
+def people_review(
+    limit: int = 50,
+    offset: int = 0,
+    name: Annotated[str, typer.Option(help="只看姓名含此字串的对 (name contains)")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """列出待复核的同名人员对，得分从高到低 (grey-zone pairs left apart, highest score first)."""
+    from ingest.review import review_pairs
 
     with _store() as store:
-        docs = sorted(store.get_documents(REVIEW).values(), key=lambda d: -d.doc["score"])[:limit]
-        data = [d.doc for d in docs]
+        page = review_pairs(store, name=name, offset=offset, limit=limit)
+    data = {"total": page.total, "offset": page.offset, "items": page.items}
 
-    def render(rows: list[dict[str, Any]]) -> None:
-        t = Table(title="待复核人员对 (review)")
+    def render(d: dict[str, Any]) -> None:
+        t = Table(title=f"待复核人员对 (review): 第 {d['offset'] + 1}–{d['offset'] + len(d['items'])} 对，共 {d['total']} 对")
         for col in ("姓名", "提及 A", "提及 B", "得分", "证据"):
             t.add_column(col)
-        for r in rows:
-            t.add_row(r["name"], r["a"], r["b"], f"{r['score']:.2f}", "；".join(r["evidence"]))
+        for r in d["items"]:
+            a, b = ("\n".join(filter(None, [s["mention_id"], s["kind_name"], "、".join(s.get("organisations", []))]))
+                    for s in r["sides"])
+            t.add_row(r["name"], a, b, f"{r['score']:.2f}", "；".join(r["evidence"]))
         console.print(t)
+        console.print("合并: kg people merge PERSON_A PERSON_B；判定为不同的人: kg people apart MENTION_A MENTION_B")
 
     _emit(data, as_json, render)
+
+
+@people_app.command("apart")
+def people_apart(a: str, b: str, note: str = "", as_json: JsonOpt = False) -> None:
+    """判定同名的两个提及为不同的人 (keep two mentions apart; survives re-ingest)."""
+    from ingest.people import keep_apart
+
+    with _store() as store:
+        ids = keep_apart(store, a, b, note=note)
+    _emit({"person_ids": ids}, as_json, lambda d: console.print("分开为: " + ", ".join(d["person_ids"])))
 
 
 @people_app.command("merge")

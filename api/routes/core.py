@@ -129,15 +129,64 @@ class SplitIn(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
-@router.get("/people/review", tags=["people"], summary="待复核的同名人员对 (grey-zone pairs)")
+class ReviewSide(BaseModel):
+    mention_id: str
+    kind: str = Field(description="cv / patent / demand / achievement")
+    kind_name: str
+    person_id: str | None = Field(description="该提及当前所属人员 (the person the mention belongs to now)")
+    source: str = ""
+    source_key: str | None = None
+    organisations: list[str] = []
+    titles: list[str] = []
+    birth_year: int | None = None
+    years: list[int] = []
+    topics: list[str] = []
+    patents: list[str] = []
+    co_names: list[str] = Field(default=[], description="合作者姓名 (co-inventors' names)")
+
+
+class ReviewPair(BaseModel):
+    a: str
+    b: str
+    name: str
+    score: float
+    evidence: list[str]
+    sides: list[ReviewSide]
+
+
+class ReviewPage(BaseModel):
+    total: int = Field(description="符合条件的人员对总数")
+    offset: int
+    items: list[ReviewPair]
+
+
+@router.get("/people/review", tags=["people"], response_model=ReviewPage,
+            summary="待复核的同名人员对 (grey-zone pairs, a page at a time)",
+            description="得分从高到低；name 只看姓名含该字串的对。用 POST /people/merge 合并，或 POST /people/keep-apart "
+                        "判定为不同的人；两者都使该对离开列表，重新导入后仍然有效。")
 def people_review(
     store: StoreDep, user: Curators,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[dict[str, Any]]:
-    from ingest.people import REVIEW
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    name: Annotated[str, Query(max_length=20, description="姓名包含 (name contains)")] = "",
+) -> ReviewPage:
+    from ingest.review import review_pairs
 
-    docs = sorted(store.get_documents(REVIEW).values(), key=lambda d: (-d.doc["score"], d.key))
-    return [d.doc for d in docs[:limit]]
+    page = review_pairs(store, name=name.strip(), offset=offset, limit=limit)
+    return ReviewPage(total=page.total, offset=page.offset, items=page.items)
+
+
+class KeepApartIn(BaseModel):
+    a: str = Field(min_length=3, max_length=200, pattern=r"^[a-z]+:\S+$", description="提及 id (mention id)")
+    b: str = Field(min_length=3, max_length=200, pattern=r"^[a-z]+:\S+$", description="提及 id (mention id)")
+    note: str = Field(default="", max_length=500)
+
+
+@router.post("/people/keep-apart", tags=["people"], summary="判定同名的两个提及为不同的人 (keep two mentions apart)")
+def people_keep_apart(store: StoreDep, user: Curators, body: KeepApartIn) -> dict[str, list[str]]:
+    from ingest.people import keep_apart
+
+    return {"person_ids": keep_apart(store, body.a, body.b, note=f"{body.note} ({user.name})")}
 
 
 @router.post("/people/merge", tags=["people"], summary="合并两个同名人员 (merge)")
@@ -180,3 +229,12 @@ def job_status(
     if job is None:
         raise NotFound(job_id)
     return job
+
+
+def _check_roles() -> None:
+    from api.routes.queries import check_route_roles
+
+    check_route_roles(router, listed_only=True)
+
+
+_check_roles()

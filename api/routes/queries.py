@@ -37,6 +37,8 @@ __all__ = [
     "MATCHING_ROLES",
     "ALLIANCE_ROLES",
     "EXPORT_ROLES",
+    "CURATOR_ROLES",
+    "check_route_roles",
     "guard",
     "paths_answer",
     "introducers_answer",
@@ -55,9 +57,10 @@ EVERYONE: tuple[Role, ...] = tuple(Role)
 MATCHING_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.MATCHMAKER, Role.ORGANISER, Role.API_CLIENT)
 ALLIANCE_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.MATCHMAKER, Role.ORGANISER)
 EXPORT_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.MATCHMAKER)
+CURATOR_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.MATCHMAKER)
 
 #: Route (method and path under /api/v1) → the roles it admits.  ``GET /me`` reports it to the
-#: web explorer (which hides what a role cannot use); :func:`_check_route_roles` keeps it equal
+#: web explorer (which hides what a role cannot use); :func:`check_route_roles` keeps it equal
 #: to what the routes enforce, and the access tests state the rules once more, independently.
 ROUTE_ROLES: dict[str, tuple[Role, ...]] = {
     "GET /me": EVERYONE,
@@ -74,6 +77,10 @@ ROUTE_ROLES: dict[str, tuple[Role, ...]] = {
     "GET /recommendations/tech-mentors": MATCHING_ROLES,
     "GET /recommendations/liaisons": MATCHING_ROLES,
     "GET /open-licence": MATCHING_ROLES,
+    # people review (api.routes.core), listed so the explorer can show its page
+    "GET /people/review": CURATOR_ROLES,
+    "POST /people/merge": CURATOR_ROLES,
+    "POST /people/keep-apart": CURATOR_ROLES,
 }
 
 
@@ -928,19 +935,25 @@ def open_licence(
         guard(licence_answer(found), user, audit, action="open-licence", subject=enterprise_id or field_id or ""))
 
 
-def _check_route_roles() -> None:
-    """Refuse to start when a route's role dependency and :data:`ROUTE_ROLES` disagree."""
+def check_route_roles(routes: APIRouter, *, listed_only: bool = False) -> None:
+    """Refuse to start when a route's role dependency and :data:`ROUTE_ROLES` disagree.
+
+    ``listed_only``: check just the routes :data:`ROUTE_ROLES` names (for routers whose other
+    routes it does not describe).
+    """
     from fastapi.routing import APIRoute
 
-    for route in router.routes:
+    for route in routes.routes:
         if not isinstance(route, APIRoute):
             continue
         enforced = [frozenset(d.call.allowed_roles) for d in route.dependant.dependencies
                     if hasattr(d.call, "allowed_roles")]
         for method in route.methods:
             key = f"{method} {route.path}"
+            if listed_only and key not in ROUTE_ROLES:
+                continue
             if enforced != [frozenset(ROUTE_ROLES.get(key, ()))]:
                 raise AssertionError(f"{key}: roles enforced {enforced} differ from ROUTE_ROLES")
 
 
-_check_route_roles()
+check_route_roles(router)

@@ -573,6 +573,75 @@ async function viewLicence(panel, route) {
   g.layout(e ? 'star' : 'cose');
 }
 
+// --------------------------------------------------------------------------- people review
+
+const REVIEW_PAGE = 20;
+
+function reviewSide(side, label) {
+  const facts = [
+    ['来源', [side.kind_name, side.source, side.source_key].filter(Boolean).join(' · ')],
+    ['单位', (side.organisations || []).join('、')],
+    ['职称', (side.titles || []).join('、')],
+    ['出生年', side.birth_year || ''],
+    ['年份', (side.years || []).join('、')],
+    ['合作者', (side.co_names || []).join('、')],
+    ['主题', (side.topics || []).join('、')],
+    ['专利', (side.patents || []).join('、')],
+  ].filter(([, v]) => v !== '' && v !== null && v !== undefined);
+  return h('div', { class: 'review-side', 'data-testid': 'review-side' },
+    h('h3', {}, label, ' ', side.person_id ? entityLink(side.person_id, '查看人员') : h('span', { class: 'muted' }, '（已不存在）')),
+    h('dl', { class: 'props' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])));
+}
+
+async function viewReview(panel, route) {
+  const { params } = route;
+  const name = params.get('name') || '';
+  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const input = h('input', { type: 'search', name: 'name', value: name, placeholder: '姓名（可选），如 王磊', 'aria-label': '姓名', maxlength: 20 });
+  const out = h('div', { class: 'results', 'data-testid': 'review' });
+  panel.replaceChildren(section('人员复核', 'Same-name review',
+    h('p', { class: 'muted small' }, '同名的两条记录：证据不足以自动合并，也没有证据表明是两个人。请判断是同一人（合并），还是不同的人。判断记入更正，重新导入后仍然有效。'),
+    h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); go('review', '', { name: input.value.trim() }); } },
+      input, h('button', { type: 'submit', class: 'primary' }, '筛选'))), out);
+  out.replaceChildren(loading());
+  const page = await api('/people/review', { name, offset, limit: REVIEW_PAGE });
+  if (!route.live()) return;
+  if (!page.items.length) {
+    out.replaceChildren(empty(page.total ? '这一页没有人员对。' : `没有待复核的同名人员对${name ? `（姓名含“${name}”）` : ''}。`));
+    return;
+  }
+  const answer = (pair, path, body, note) => async (ev) => {
+    const card = ev.target.closest('article');
+    for (const b of card.querySelectorAll('button')) b.disabled = true;
+    try {
+      await post(path, body);
+      card.replaceChildren(h('p', { class: 'muted', role: 'status', 'data-testid': 'review-done' }, `${pair.name}：${note}`));
+    } catch (err) {
+      card.prepend(errorBox(err));
+      for (const b of card.querySelectorAll('button')) b.disabled = false;
+    }
+  };
+  const cards = page.items.map((pair) => {
+    const [a, b] = pair.sides;
+    const canMerge = a.person_id && b.person_id;
+    return h('article', { class: 'result review-pair', 'data-testid': 'review-pair' },
+      h('header', { class: 'result-head' }, chip('Person'),
+        h('div', { class: 'result-title' }, pair.name, h('div', { class: 'muted small' }, pair.evidence.join('；'))),
+        h('div', { class: 'score', title: '相似度 (score)' }, h('span', { class: 'score-value' }, fmt(pair.score)), h('span', { class: 'muted small' }, '相似度'))),
+      h('div', { class: 'review-sides' }, reviewSide(a, '记录 A'), reviewSide(b, '记录 B')),
+      h('div', { class: 'inline' },
+        canMerge ? button('是同一人（合并）', answer(pair, '/people/merge', { a: a.person_id, b: b.person_id }, '已合并为同一人'), 'primary') : null,
+        button('不是同一人', answer(pair, '/people/keep-apart', { a: pair.a, b: pair.b }, '已确认为不同的人'))));
+  });
+  const last = offset + page.items.length;
+  const pager = h('div', { class: 'inline pager', 'data-testid': 'review-pager' },
+    h('span', { class: 'muted' }, `第 ${offset + 1}–${last} 对，共 ${page.total} 对`),
+    offset > 0 ? button('上一页', () => go('review', '', { name, offset: Math.max(0, offset - REVIEW_PAGE) })) : null,
+    last < page.total ? button('下一页', () => go('review', '', { name, offset: last })) : null,
+    button('刷新', () => render()));
+  out.replaceChildren(pager, ...cards);
+}
+
 // --------------------------------------------------------------------------- ledger & statistics
 
 const DIMENSIONS = { city: '地市', university: '高校', enterprise: '企业', field: '领域' };
@@ -729,6 +798,7 @@ const VIEWS = {
   alliances: viewAlliances,
   licence: viewLicence,
   ledger: viewLedger,
+  review: viewReview,
 };
 
 // --------------------------------------------------------------------------- shell
@@ -753,8 +823,9 @@ async function render() {
   // into a detached container, and checks live() before touching the shared graph.
   const panel = h('div', { class: 'view', dataset: { view: route.name } });
   $('#panel').replaceChildren(panel);
-  // The ledger's charts take the whole width; the graph comes back (and refits) elsewhere.
-  const wide = route.name === 'ledger';
+  // The ledger's charts and the review's side-by-side records take the whole width; the graph
+  // comes back (and refits) elsewhere.
+  const wide = route.name === 'ledger' || route.name === 'review';
   if ($('#app').classList.contains('wide') !== wide) {
     $('#app').classList.toggle('wide', wide);
     if (!wide && state.graph) requestAnimationFrame(() => state.graph.cy.resize());

@@ -75,6 +75,8 @@ ROUTES: list[tuple[str, str, dict[str, Any], frozenset[Role]]] = [
     ("POST /api/v1/ingest", "/api/v1/ingest",
      {"files": [("files", ("notes.txt", "这不是简历。".encode(), "text/plain"))]}, CURATORS),
     ("GET /api/v1/jobs/{job_id}", "/api/v1/jobs/job-000000000000", {}, CURATORS),
+    ("POST /api/v1/people/keep-apart", "/api/v1/people/keep-apart",
+     {"json": {"a": "cv:nobody-a", "b": "cv:nobody-b"}}, CURATORS),
     ("GET /api/v1/me", "/api/v1/me", {}, EVERYONE),
     ("GET /api/v1/fields", "/api/v1/fields", {}, EVERYONE),
     ("GET /api/v1/paths", "/api/v1/paths?source={leading_firm}&target={professor}", {}, EVERYONE),
@@ -512,3 +514,57 @@ ODD = [
 def test_odd_input_never_500(client: TestClient, graph: ApiGraph, url: str) -> None:
     response = client.get(_fill(url, graph.ids), headers=graph.headers(ADMIN))
     assert response.status_code < 500, response.text[:300]
+
+
+# --------------------------------------------------------------------------- people review
+
+def test_review_pairs_are_paged_described_and_answered(tmp_path: Path) -> None:
+    """Two 王磊 inventors at one university with nothing else shared: one pair to review. The
+    page describes both sides (no contact details), filters by name, and a keep-apart answer
+    takes the pair off the list."""
+    from api.security import create_token
+    from ingest.pipeline import ingest_paths
+    from ingest.readers.patents import application_number_check_digit as check
+
+    q1, q2 = (f"CN{n}.{check(n)}" for n in ("202110555555", "202110666666"))
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "p.csv").write_text(
+        "申请号,发明名称,申请人,发明人,申请日\n"
+        f"{q1},一种寒地混凝土养护方法,东北林业大学,王磊;陈静,2021-01-01\n"
+        f"{q2},一种木材干燥设备,东北林业大学,王磊;周杰,2021-02-01\n",
+        encoding="utf-8")
+    store = EmbeddedStore(tmp_path / "kg.sqlite3")
+    try:
+        report = ingest_paths([d], store, data_dir=tmp_path)
+        assert report.quarantined == 0, report.as_dict()
+        admin = {"Authorization": f"Bearer {create_token(store, 'rv-admin', Role.ADMIN)[1]}"}
+        viewer = {"Authorization": f"Bearer {create_token(store, 'rv-viewer', Role.VIEWER)[1]}"}
+        app = create_app(Settings(env="test", data_dir=tmp_path, rate_limit="100000/minute"), store)
+        with TestClient(app, raise_server_exceptions=False) as c:
+            assert c.get("/api/v1/people/review", headers=viewer).status_code == 403
+            page = c.get("/api/v1/people/review", headers=admin).json()
+            assert page["total"] == 1 and page["offset"] == 0
+            (pair,) = page["items"]
+            assert pair["name"] == "王磊" and 0 < pair["score"] < 1 and pair["evidence"]
+            sides = {s["mention_id"]: s for s in pair["sides"]}
+            assert set(sides) == {pair["a"], pair["b"]}
+            for side in sides.values():
+                assert side["kind_name"] == "专利发明人" and side["source"] == "p.csv"
+                assert side["organisations"] == ["东北林业大学"] and side["years"] == [2021]
+            assert {tuple(s["co_names"]) for s in sides.values()} == {("陈静",), ("周杰",)}
+            assert len({s["person_id"] for s in sides.values()}) == 2
+            assert c.get("/api/v1/people/review?name=张", headers=admin).json() == {
+                "total": 0, "offset": 0, "items": []}
+            assert c.get("/api/v1/people/review?name=王&offset=1", headers=admin).json()["items"] == []
+            assert c.get("/api/v1/people/review?offset=-1", headers=admin).status_code == 422
+
+            answer = c.post("/api/v1/people/keep-apart", json={"a": pair["a"], "b": pair["b"], "note": "不同学院"},
+                            headers=admin)
+            assert answer.status_code == 200, answer.text
+            assert sorted(answer.json()["person_ids"]) == sorted(s["person_id"] for s in sides.values())
+            assert c.get("/api/v1/people/review", headers=admin).json()["total"] == 0
+            same = c.post("/api/v1/people/keep-apart", json={"a": pair["a"], "b": pair["a"]}, headers=admin)
+            assert same.status_code == 422 and "两个不同提及" in same.json()["detail"]
+    finally:
+        store.close()

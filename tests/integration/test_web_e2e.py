@@ -387,3 +387,48 @@ def test_page_is_served_offline_with_a_strict_policy(demo: Demo) -> None:
         with urllib.request.urlopen(demo.base + path, timeout=5) as r:
             assert r.headers["Content-Type"].startswith(kind), path
             assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_people_review(page, demo: Demo) -> None:  # type: ignore[no-untyped-def]
+    """人员复核: same-name pairs a page at a time, both records side by side; "不是同一人" takes
+    the pair off the list (runs last: it changes the demo's corrections)."""
+    page.goto(demo.base + "/")
+    page.fill("#token-input", demo.token)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("[data-testid=user-name]")
+    page.click("#nav a[data-view=review]")
+    page.wait_for_selector("[data-testid=review-pair]", timeout=SLOW)
+    assert not page.locator("#graph").is_visible()  # the two records side by side take the width
+    pager = page.text_content("[data-testid=review-pager]")
+    total = int(re.search(r"共 (\d+) 对", pager).group(1))  # type: ignore[union-attr]
+    assert total >= 1
+    cards = page.locator("[data-testid=review-pair]")
+    assert 1 <= cards.count() <= 20 and cards.count() == min(total, 20)
+    first = cards.first
+    assert first.locator("[data-testid=review-side]").count() == 2
+    assert "来源" in first.text_content() and "查看人员" in first.text_content()
+    _shot(page, "09-people-review")
+
+    # Filter by the first pair's name: every pair shown has that name.
+    name = first.locator(".result-title").first.evaluate("(el) => el.firstChild.textContent")
+    page.fill("input[name=name]", name)
+    page.press("input[name=name]", "Enter")
+    page.wait_for_function("(n) => location.hash.includes(encodeURIComponent(n))", arg=name)
+    page.wait_for_selector("[data-testid=review-pair]")
+    titles = page.eval_on_selector_all("[data-testid=review-pair] .result-title",
+                                       "(els) => els.map((el) => el.firstChild.textContent)")
+    assert titles and set(titles) == {name}
+    named = int(re.search(r"共 (\d+) 对", page.text_content("[data-testid=review-pager]")).group(1))  # type: ignore[union-attr]
+
+    page.locator("[data-testid=review-pair]").first.get_by_role("button", name="不是同一人").click()
+    page.wait_for_selector("[data-testid=review-done]")
+    assert "不同的人" in page.text_content("[data-testid=review-done]")
+    page.get_by_role("button", name="刷新").click()
+    if named > 1:
+        page.wait_for_function(
+            "(n) => (document.querySelector('[data-testid=review-pager]') || {}).textContent?.includes(`共 ${n} 对`)",
+            arg=named - 1)
+    else:
+        page.wait_for_selector("[data-testid=review] .empty")
+    assert page.problems == [], page.problems  # type: ignore[attr-defined]
+
