@@ -147,24 +147,6 @@ def test_manual_merge_and_split_survive_reingest(store: GraphStore, inputs: Path
     assert len(_people_named(store, "张伟")) == 2
 
 
-def test_grey_zone_pairs_are_listed_for_review(store: GraphStore, tmp_path: Path) -> None:
-    d = tmp_path / "grey"
-    d.mkdir()
-    q1, q2 = appno("202110555555"), appno("202110666666")
-    (d / "p.csv").write_text(
-        "申请号,发明名称,申请人,发明人,申请日\n"
-        f"{q1},一种寒地混凝土养护方法,东北林业大学,王磊;陈静,2021-01-01\n"
-        f"{q2},一种木材干燥设备,东北林业大学,王磊;周杰,2021-02-01\n",
-        encoding="utf-8",
-    )
-    _ingest(store, d, tmp_path)
-    # Same university but no shared co-inventor or topic: kept apart, listed for review.
-    assert len(_people_named(store, "王磊")) == 2
-    review = list(store.get_documents(REVIEW).values())
-    assert len(review) == 1 and review[0].doc["name"] == "王磊"
-    assert any("东北林业大学" in e or "org:" in e for e in review[0].doc["evidence"])
-
-
 def _grey_pair(store: GraphStore, tmp_path: Path) -> tuple[Path, str, str]:
     """Two 王磊 inventors at one university, nothing else shared: a review pair."""
     d = tmp_path / "grey"
@@ -178,6 +160,15 @@ def _grey_pair(store: GraphStore, tmp_path: Path) -> tuple[Path, str, str]:
     )
     _ingest(store, d, tmp_path)
     return d, f"patent:{q1}#1", f"patent:{q2}#1"
+
+
+def test_grey_zone_pairs_are_listed_for_review(store: GraphStore, tmp_path: Path) -> None:
+    _grey_pair(store, tmp_path)
+    # Same university but no shared co-inventor or topic: kept apart, listed for review.
+    assert len(_people_named(store, "王磊")) == 2
+    review = list(store.get_documents(REVIEW).values())
+    assert len(review) == 1 and review[0].doc["name"] == "王磊"
+    assert any("东北林业大学" in e or "org:" in e for e in review[0].doc["evidence"])
 
 
 def test_review_pair_merged_by_hand_leaves_the_review_list(store: GraphStore, tmp_path: Path) -> None:
