@@ -31,6 +31,9 @@ LAUNCHER_DIR="$REPO_ROOT/tools/neo4j-launcher"
 MAIN_CLASS="cn.xiaoqi.neo4j.Launcher"
 
 NEO4J_DIR="${KG_NEO4J_HOME:-$REPO_ROOT/.neo4j}"
+# Absolute: Neo4j is started from inside this directory, where a relative path would name a
+# new, empty store nested inside the real one.
+[[ "$NEO4J_DIR" = /* ]] || NEO4J_DIR="$PWD/$NEO4J_DIR"
 PORT="${KG_NEO4J_PORT:-7687}"
 HEAP="${KG_NEO4J_HEAP:-2g}"
 PAGECACHE="${KG_NEO4J_PAGECACHE:-512m}"
