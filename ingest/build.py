@@ -416,7 +416,7 @@ def _cv(rec: CVRecord, run_id: str) -> Built:
         id="person:placeholder", provenance=Provenance(**ctx.prov), name=rec.name,
         name_en=rec.name_en, gender=rec.gender, birth_year=rec.birth_year, birth_date=rec.birth_date,
         titles=rec.titles, seniority=_seniority(rec.titles), degree=_top_degree(rec),
-        is_phd_student=any("博士生" == t or "博士研究生" in t for t in rec.titles) or None,
+        is_phd_student=any(t == "博士生" or "博士研究生" in t for t in rec.titles) or None,
         research_directions=rec.research_directions, keywords=rec.keywords, awards=rec.awards,
         projects=[p.name for p in rec.projects], phone=rec.phone, email=rec.email,
         id_number=rec.id_number,

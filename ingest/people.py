@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,8 @@ class PeopleResult:
     mention_status: dict[str, str] = field(default_factory=dict)  # mention id -> status
     #: seconds per stage (read, resolve, plan, write, collaborations), for benchmarks
     timings: dict[str, float] = field(default_factory=dict)
+    #: blocks whose resolution came from ``presolved`` (their time is not in timings["resolve"])
+    presolved_blocks: int = 0
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +67,14 @@ def _corrections(
     return out
 
 
+def group_by_block(mentions: Iterable[MentionDoc]) -> dict[str, dict[str, MentionDoc]]:
+    """The mentions of each name block by mention id (a mention met twice: the later one)."""
+    by_block: dict[str, dict[str, MentionDoc]] = defaultdict(dict)
+    for m in mentions:
+        by_block[m.block][m.mention.mention_id] = m
+    return dict(by_block)
+
+
 def resolve_and_write(
     store: GraphStore,
     mentions: Iterable[MentionDoc],
@@ -74,18 +84,22 @@ def resolve_and_write(
     blocks: Iterable[str] = (),
     notify: Callable[[str, int, int], None] | None = None,
     blocks_per_batch: int = 500,
+    presolved: Mapping[str, ResolutionResult] | None = None,
 ) -> PeopleResult:
     """Resolve the blocks these mentions fall in (plus ``blocks``) and write the people.
 
     Blocks go in batches of ``blocks_per_batch``: one read of their stored mentions and
     corrections, and one store transaction for their people, relationships and documents.
+
+    ``presolved`` holds :func:`~nlp.resolve.resolve_block` results computed ahead (by the
+    ingest pipeline, in its worker processes) from a block's new mentions alone; one is used
+    only for a block with no stored mentions and no corrections, where it is exactly what
+    resolving here would give.
     """
     notify = notify or (lambda *_: None)
     result = PeopleResult()
     timings: Counter[str] = Counter()
-    new_by_block: dict[str, dict[str, MentionDoc]] = defaultdict(dict)
-    for m in mentions:
-        new_by_block[m.block][m.mention.mention_id] = m
+    new_by_block = group_by_block(mentions)
     all_blocks = sorted(set(new_by_block) | set(blocks))
     touched: set[str] = set()
     done = 0
@@ -119,7 +133,13 @@ def resolve_and_write(
                 merged[mid] = m
             must, cannot = corrections.get(block, ((), ()))
             t1 = time.perf_counter()
-            res = resolve_block([m.mention for m in merged.values()], must_link=must, cannot_link=cannot)
+            res = presolved.get(block) if presolved and not old_docs and not must and not cannot else None
+            if res is not None and sorted(mid for c in res.clusters for mid in c) != sorted(merged):
+                res = None  # computed from other mentions than these: resolve here
+            if res is None:
+                res = resolve_block([m.mention for m in merged.values()], must_link=must, cannot_link=cannot)
+            else:
+                result.presolved_blocks += 1
             t2 = time.perf_counter()
             plan = _plan_block(block, merged, old_docs, res, run_id)
             timings["resolve"] += t2 - t1

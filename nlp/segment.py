@@ -216,8 +216,8 @@ class _Segmenter:
 _lock = threading.Lock()
 _segmenter: _Segmenter | None = None
 
-# Bump when _build changes what ends up in the dictionary.
-_CACHE_FORMAT = 1
+# Bump when _build changes what ends up in the dictionary (or how it is laid out in the cache).
+_CACHE_FORMAT = 2
 _CACHE_INPUTS = (
     "user_dict.txt",
     "institutions.csv",
@@ -314,10 +314,26 @@ def _build_fresh() -> tuple[jieba.Tokenizer, dict[str, str]]:
     return tokenizer, tags
 
 
+def _shared_tags(freq: dict[str, int], tags: dict[str, str]) -> dict[str, str]:
+    """The same word -> tag table, keyed by the very string objects that key ``freq`` and
+    holding one object per distinct tag.
+
+    marshal writes an object met a second time as a back-reference, so the cache file holds
+    each word once and each of the ~55 tags once instead of 350,000 times; loading it then
+    creates about 350,000 fewer strings (16 MB → 13 MB, about a sixth less time).
+    """
+    one_of: dict[str, str] = {}
+    shared = {word: one_of.setdefault(tag, tag) for word in freq if (tag := tags.get(word)) is not None}
+    for word, tag in tags.items():  # words without a frequency entry (none today) keep their own key
+        if word not in shared:
+            shared[word] = one_of.setdefault(tag, tag)
+    return shared
+
+
 def _build() -> _Segmenter:
     def fresh() -> tuple[dict[str, int], int, dict[str, str]]:
         tokenizer, tags = _build_fresh()
-        return tokenizer.FREQ, tokenizer.total, tags
+        return tokenizer.FREQ, tokenizer.total, _shared_tags(tokenizer.FREQ, tags)
 
     freq, total, tags = marshal_cached("segment", _cache_key(), fresh)
     tokenizer = jieba.Tokenizer()

@@ -32,10 +32,10 @@ from graph.store.base import (
     GraphStore,
     WriteSummary,
     check_relationship_endpoints,
-    chunks as _chunks,
     diff_nodes,
     diff_relationships,
 )
+from graph.store.base import chunks as _chunks
 
 __all__ = ["EmbeddedStore"]
 
@@ -201,8 +201,7 @@ class EmbeddedStore(GraphStore):
                     [(n.id, n.label.value, _dumps(n.props)) for n in chunk],
                 )
             if rels:
-                endpoint_ids = {i for r in rels for i in (r.src, r.dst)}
-                labels = {n.id: n.label for n in self._fetch_nodes(cur, list(endpoint_ids)).values()}
+                labels = self._fetch_labels(cur, {i for r in rels for i in (r.src, r.dst)})
                 check_relationship_endpoints(rels, labels)
                 old_rels = self._fetch_rels(cur, rels)
                 rels_to_write, s = diff_relationships(rels, old_rels)
@@ -256,6 +255,16 @@ class EmbeddedStore(GraphStore):
                 out[node_id] = NodeRecord.model_construct(
                     id=node_id, label=NodeLabel(label), props=json.loads(props)
                 )
+        return out
+
+    def _fetch_labels(self, cur: sqlite3.Cursor, ids: Iterable[str]) -> dict[str, NodeLabel]:
+        """The label of each stored node among ``ids`` (without decoding their properties:
+        checking a batch's endpoints read thousands of property maps only for their labels)."""
+        out: dict[str, NodeLabel] = {}
+        for chunk in _chunks(sorted(set(ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            for node_id, label in cur.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
+                out[node_id] = NodeLabel(label)
         return out
 
     def _fetch_rels(

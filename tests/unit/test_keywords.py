@@ -214,6 +214,21 @@ def test_cached_dictionary_and_tag_table_equal_a_fresh_build(posseg_reference) -
     assert seg.tags["东北石油大学"] == "nt" and seg.tags["焊接"] == "v"
 
 
+def test_tag_table_shares_the_dictionary_words_and_one_object_per_tag() -> None:
+    """What keeps the cache file small and quick to load (marshal back-references)."""
+    import marshal
+
+    from nlp import segment
+
+    seg = segment._get()
+    words = {id(w) for w in seg.tokenizer.FREQ}
+    assert all(id(w) in words for w in seg.tags)
+    assert len({id(t) for t in seg.tags.values()}) == len(set(seg.tags.values())) < 100
+    shared = marshal.dumps((seg.tokenizer.FREQ, seg.tags))
+    assert marshal.loads(shared) == (seg.tokenizer.FREQ, seg.tags)
+    assert len(shared) < len(marshal.dumps((seg.tokenizer.FREQ, dict(marshal.loads(marshal.dumps(seg.tags))))))
+
+
 def test_pos_tags_without_hmm_equal_jieba_posseg(posseg_reference) -> None:  # type: ignore[no-untyped-def]
     for text in POS_SAMPLES + [normalize_text(t) for t in POS_SAMPLES]:
         expected = [(p.word, p.flag) for p in posseg_reference.cut(text, HMM=False)]
