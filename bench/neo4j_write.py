@@ -18,8 +18,9 @@ Prints, from one run on one machine (figures to read, not assertions):
 
 Rates count distinct records stored (the generated graph repeats a few relationship
 identities; both sides store each once).  ``--rounds`` repeats everything; the JVM warms up
-during the first round, so the last round is the one to read.  The target database is
-CLEARED: point it at a scratch instance.
+during the first round, so the last round is the one to read; the load average printed with
+each round says how much to trust its absolute figures (the ratio is steadier).  The target
+database is CLEARED: point it at a scratch instance.
 
     python -m bench.neo4j_write --uri bolt://127.0.0.1:7692                 # scale 0.05
     python -m bench.neo4j_write --uri bolt://127.0.0.1:7692 --scale 0.2 --rounds 1
@@ -138,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
             node_rate, rel_rate = n_nodes / ours["nodes_s"], n_rels / ours["rels_s"]
             base_node_rate, base_rel_rate = n_nodes / base["nodes_s"], n_rels / base["rels_s"]
             met = rel_rate >= TARGET_RELS_PER_S
-            print(f"round {rnd}/{args.rounds}")
+            # Figures from a shared machine swing with its load; print it beside them.
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"round {rnd}/{args.rounds}   (load average {load} on {os.cpu_count()} CPUs)")
             print(f"  ours      nodes {node_rate:>9,.0f}/s ({ours['nodes_s']:.1f} s)   "
                   f"rels {rel_rate:>9,.0f}/s ({ours['rels_s']:.1f} s)   summary "
                   f"{'ok' if ok_first else 'WRONG'}: {first.as_dict()}")

@@ -1,8 +1,9 @@
-// Upsert a batch of relationships of one type.  $rows: [{src, dst, key, props}], sorted by
-// (src, dst, key).  Returns how many rows found both endpoints, so the caller can refuse the
-// batch (and roll the transaction back) when one is missing.  Each allowed property is set by
-// name (an absent one becomes null, i.e. removed): a map-valued SET on a relationship would
-// make the plan Eager.
+// Update relationships of one type: the rows write/stored_relationships found stored with
+// other values (new rows go to write/create_relationships).  $rows: [{src, dst, key, props}],
+// sorted by (src, dst, key); props are the full merged property map.  MERGE rather than MATCH
+// keeps the write an upsert on its own.  Returns how many rows found both endpoints.  Each
+// allowed property is set by name (an absent one becomes null, i.e. removed): a map-valued SET
+// on a relationship after MERGE would make the plan Eager.
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.src})
 MATCH (b:Entity {id: row.dst})

@@ -3,11 +3,15 @@
 * Schema: versioned files ``cypher/schema/V*.cypher`` applied once each, recorded as
   ``(:SchemaMigration {version})``.
 * Writes: one managed transaction per :meth:`Neo4jStore.write` call (``execute_write``, so
-  transient errors such as deadlocks are retried — every write is an idempotent MERGE), rows
+  transient errors such as deadlocks are retried: every write must be idempotent), rows
   batched as ``UNWIND $rows`` sorted by key, one query per label or relationship type.  Each
-  batch is first compared with the store on the server (``write/changed_*``), so unchanged
-  records are neither sent back nor written; relationships are always found from both bound
-  endpoints (Expand(Into)), never by expanding every relationship of a dense node.
+  batch first reads back the stored values of its existing records (``write/stored_*``, ids
+  out, one record back), so unchanged records are not written again; relationships are always
+  found from both bound endpoints (Expand(Into)), never by expanding every relationship of a
+  dense node.
+* Relationship batches: the compare step first takes the write lock of every endpoint, so
+  the rows it finds absent are created with a plain ``CREATE`` (no concurrent writer can
+  add them before this transaction commits); only changed rows go through ``MERGE``.
 * Values travel only as parameters; labels and types come from the enums via
   :func:`cypher.render`.
 * Works with ``bolt://`` and ``neo4j://`` (routing) URIs; reads are routed to readers.
@@ -48,7 +52,6 @@ from graph.store.base import (
 __all__ = ["Neo4jStore"]
 
 _PAGE = 5000
-_IGNORED = sorted(_IGNORED_IN_DIFF)
 
 
 @dataclass
@@ -222,35 +225,42 @@ class Neo4jStore(GraphStore):
         return out
 
     # A write reads before it writes: the batch is compared with what is stored so that
-    # unchanged records are not written again (and counted as such).  The comparison runs on
-    # the server (write/changed_*.cypher): it answers with one record holding the indexes of
-    # the rows stored exactly so, and the stored values of the other existing rows, which are
-    # then judged here by diff_nodes/diff_relationships themselves — the same tolerance, the
-    # same merged properties, the same counts as the embedded store.  Reading every stored
-    # record back instead cost one Bolt record per row, decoded in Python.
+    # unchanged records are not written again (and counted as such).  The read step
+    # (write/stored_nodes, write/stored_relationships) sends only ids and keys and answers with
+    # ONE record holding the stored values of the rows that exist, so a new record's values
+    # travel once, to the query that writes it.  Rows equal as given are unchanged; the others
+    # are judged here by diff_nodes/diff_relationships themselves — the same tolerance, the same
+    # merged properties, the same counts as the embedded store.  (One Bolt record per stored
+    # row, decoded in Python, was what made reading back slow before.)
 
     def _write_nodes(self, tx: ManagedTransaction, nodes: Sequence[NodeRecord]) -> WriteSummary:
         summary = WriteSummary()
         folded = _folded_nodes(nodes)
         by_label: dict[NodeLabel, list[dict[str, Any]]] = defaultdict(list)
-        query = cypher.load("write/changed_nodes")
+        query = cypher.load("write/stored_nodes")
         for chunk in _chunks(folded, self.batch_size):
-            rows = [{"id": n.id, "label": n.label.value, "props": n.props} for n in chunk]
-            found = tx.run(query, rows=rows, ignored=_IGNORED).single()
-            summary.nodes_unchanged += len(found["same"])
-            skip = set(found["same"])
-            changed = {row["i"]: row for row in found["changed"]}
+            found = tx.run(query, ids=[n.id for n in chunk]).single()
+            present: set[int] = set()
+            changed: dict[int, NodeRecord] = {}
+            for i, label, props in found["stored"]:
+                present.add(i)
+                given = chunk[i]
+                # As for relationships: equal as given is unchanged; diff_nodes judges the rest
+                # (and refuses a label change).
+                if label == given.label.value and all(
+                    props.get(k) == v for k, v in given.props.items() if k not in _IGNORED_IN_DIFF
+                ):
+                    summary.nodes_unchanged += 1
+                else:
+                    changed[i] = _node({"id": given.id, "label": label, "props": props})
             updated: dict[str, NodeRecord] = {}
             if changed:
-                recs = [chunk[i] for i in sorted(changed)]
-                stored = {chunk[i].id: _node({"id": chunk[i].id, **row}) for i, row in changed.items()}
-                out, s = diff_nodes(recs, stored)
+                out, s = diff_nodes([chunk[i] for i in sorted(changed)],
+                                    {n.id: n for n in changed.values()})
                 summary += s
                 updated = {n.id: n for n in out}
             for i, n in enumerate(chunk):
-                if i in skip:
-                    continue
-                if i in changed:
+                if i in present:
                     if n.id not in updated:
                         continue
                     n = updated[n.id]
@@ -276,44 +286,63 @@ class Neo4jStore(GraphStore):
         for r in _folded_rels(rels):
             by_type[r.type].append(r)
         for rel_type in sorted(by_type):
-            changed_query = cypher.render("write/changed_relationships", rel_type=rel_type)
-            upsert_query = cypher.render("write/upsert_relationships", rel_type=rel_type)
             for chunk in _chunks(by_type[rel_type], self.batch_size):
-                rows = [{"src": r.src, "dst": r.dst, "key": r.key, "props": r.props} for r in chunk]
-                found = tx.run(changed_query, rows=rows, ignored=_IGNORED).single()
-                summary.rels_unchanged += len(found["same"])
-                skip = set(found["same"])
-                changed = {row["i"]: row["props"] for row in found["changed"]}
-                updated: dict[tuple[str, str, str, str], RelRecord] = {}
-                if changed:
-                    recs = [chunk[i] for i in sorted(changed)]
-                    stored = {
-                        chunk[i].identity: _rel({"src": chunk[i].src, "dst": chunk[i].dst,
-                                                 "key": chunk[i].key, "props": props}, rel_type.value)
-                        for i, props in changed.items()
-                    }
-                    out, s = diff_relationships(recs, stored)
-                    summary += s
-                    updated = {r.identity: r for r in out}
-                todo = []
-                for i, row in enumerate(rows):
-                    if i in skip:
-                        continue
-                    if i in changed:
-                        r = updated.get(chunk[i].identity)
-                        if r is None:
-                            continue
-                        row = {**row, "props": r.props}
-                    else:
-                        summary.rels_created += 1
-                    todo.append(row)
-                if not todo:
-                    continue
-                written = tx.run(upsert_query, rows=todo).single()["written"]
-                if written != len(todo):
-                    ids = sorted({i for row in todo for i in (row["src"], row["dst"])})
-                    present = set(self._fetch_nodes(tx, ids))
-                    raise DanglingRelationship([i for i in ids if i not in present])
+                summary += self._write_rel_chunk(tx, rel_type, chunk)
+        return summary
+
+    def _write_rel_chunk(
+        self, tx: ManagedTransaction, rel_type: RelType, chunk: Sequence[RelRecord]
+    ) -> WriteSummary:
+        """One batch of one type: lock the endpoints and read back the stored rows
+        (write/stored_relationships), create the absent ones (write/create_relationships),
+        update the changed ones (write/upsert_relationships).  Unchanged data costs one query,
+        new data two; property values travel once either way."""
+        summary = WriteSummary()
+        ids = sorted({i for r in chunk for i in (r.src, r.dst)})
+        pos = {node_id: i for i, node_id in enumerate(ids)}
+        found = tx.run(
+            cypher.render("write/stored_relationships", rel_type=rel_type),
+            ids=ids, rows=[[pos[r.src], pos[r.dst], r.key] for r in chunk],
+        ).single()
+        if found["found"] != len(ids):
+            known = set(self._fetch_nodes(tx, ids))
+            raise DanglingRelationship([i for i in ids if i not in known])
+        present: set[int] = set()
+        changed: dict[int, dict[str, Any]] = {}
+        for i, props in found["stored"]:
+            present.add(i)
+            given = chunk[i].props
+            # Values equal as given are unchanged for diff_relationships too; only the others
+            # (few, when re-writing) are judged by it, with its float tolerance and merging.
+            if all(props.get(k) == v for k, v in given.items() if k not in _IGNORED_IN_DIFF):
+                summary.rels_unchanged += 1
+            else:
+                changed[i] = props
+        absent = [r for i, r in enumerate(chunk) if i not in present]
+        if absent:
+            # The rows are sorted by identity, so this subset is too.
+            absent_ids = sorted({i for r in absent for i in (r.src, r.dst)})
+            pos = {node_id: i for i, node_id in enumerate(absent_ids)}
+            created = tx.run(
+                cypher.render("write/create_relationships", rel_type=rel_type),
+                ids=absent_ids, rows=[[pos[r.src], pos[r.dst], r.key, r.props] for r in absent],
+            ).single()["created"]
+            if created != len(absent):  # cannot happen while the endpoints are locked
+                raise StoreError(f"{rel_type} 关系只创建了 {created}/{len(absent)} 条 (created {created} "
+                                 f"of {len(absent)})")
+            summary.rels_created += created
+        if changed:
+            recs = [chunk[i] for i in sorted(changed)]
+            stored = {
+                chunk[i].identity: _rel({"src": chunk[i].src, "dst": chunk[i].dst,
+                                         "key": chunk[i].key, "props": props}, rel_type.value)
+                for i, props in changed.items()
+            }
+            out, s = diff_relationships(recs, stored)
+            summary += s
+            if out:
+                rows = [{"src": r.src, "dst": r.dst, "key": r.key, "props": r.props} for r in out]
+                tx.run(cypher.render("write/upsert_relationships", rel_type=rel_type), rows=rows).consume()
         return summary
 
     def delete_nodes(self, ids: Iterable[str]) -> int:

@@ -82,7 +82,7 @@ def test_migrations_are_versioned_in_order() -> None:
 
 
 @pytest.mark.neo4j
-@pytest.mark.parametrize("name", ["write/changed_relationships", "write/upsert_relationships",
+@pytest.mark.parametrize("name", ["write/stored_relationships", "write/upsert_relationships",
                                   "write/delete_relationships"])
 def test_relationship_lookups_expand_into_never_all(name: str, neo4j_store: GraphStore) -> None:
     """A relationship found by its two endpoints must be matched with Expand(Into) (which walks
