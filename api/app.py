@@ -176,7 +176,8 @@ class WarmUp:
     """Builds the per-generation query caches in a background thread at server start.
 
     At province scale the first matching or recommendation request would otherwise pay for the
-    BM25 index and the people directory (tens of seconds to minutes on the embedded store), and
+    BM25 index, the people directory, the tie index and the role arrays (tens of seconds to
+    minutes on the embedded store), and
     the first alliance request of a key industry for its collaboration projection.
     Requests are served meanwhile; one that needs a cache still being built waits for it (the
     builders hold a lock), so answers never differ.  ``state`` is shown by ``/health``.
@@ -195,7 +196,9 @@ class WarmUp:
 
     def _run(self) -> None:
         from graph.queries.alliances import warm_up as alliances_warm_up
-        from graph.queries.profiles import profile_directory
+        from graph.queries.licensing import warm_up as licensing_warm_up
+        from graph.queries.profiles import profile_directory, tie_index
+        from graph.queries.roles import warm_up as roles_warm_up
         from graph.queries.text import text_index
         from nlp.segment import warm_up as segmenter_warm_up
 
@@ -207,6 +210,9 @@ class WarmUp:
                 self.store.graph()
             text_index(self.store)
             profile_directory(self.store)
+            tie_index(self.store)
+            roles_warm_up(self.store)
+            licensing_warm_up(self.store)
             alliances_warm_up(self.store)
         except Exception as exc:  # noqa: BLE001 - a failed warm-up only means a slower first request
             self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"

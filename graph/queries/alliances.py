@@ -12,10 +12,14 @@ Method:
      0.5 to each pair of their employers (current ``WORKS_AT``, or those without an end when
      none is current), when the employers differ.
 
-   Colleges and labs are folded into their university.  On Neo4j (Community, no GDS) the
-   projection is fetched with ``cypher/queries/alliances/*.cypher``; on the embedded store it
-   is read from the networkx snapshot.  Both give the same edge list, and the graph is built
-   from it in sorted order.
+   Colleges and labs are folded into their university.  The projection is derived in memory
+   (:func:`project_collaboration`) from facts read once per store write generation — the
+   people's ``COLLABORATED_WITH`` pairs and employers, ``PART_OF`` between organisations, the
+   applicants as written of patents a college or lab applied for
+   (``cypher/queries/alliances/*.cypher`` on Neo4j, the networkx snapshot on the embedded store)
+   — and from the generation's :class:`~graph.queries.profiles.ProfileDirectory` (patents, their
+   fields, applicants and inventors; people's fields and teams).  Both backends give the same
+   edge list, and the graph is built from it in sorted order.
 2. **Communities.**  Louvain (networkx ``louvain_communities``, ``seed`` fixed, resolution 1)
    on that graph — the same graph in the same order on both backends, hence the same
    communities.  O(m) per pass, m the number of projected ties.
@@ -46,23 +50,27 @@ Method:
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 import cypher
 from graph.errors import QueryError
-from graph.model import NodeLabel, RelType
+from graph.model import NodeLabel, OrgKind, RelType
 from graph.queries.backend import is_neo4j
 from graph.queries.profiles import (
     ROLE_NAMES,
     GraphFacts,
     OrgProfile,
+    ProfileDirectory,
     Profiles,
     check_limit,
+    profile_directory,
     profiles,
     require_node,
     shared_facts,
@@ -161,65 +169,151 @@ class _Projection:
         g = nx.Graph()
         pairs = sorted(set(self.co_patents) | set(self.collab))
         g.add_nodes_from(sorted({o for p in pairs for o in p}))
-        for a, b in pairs:
-            g.add_edge(a, b, weight=self.weight(a, b))
+        g.add_weighted_edges_from((a, b, self.weight(a, b)) for a, b in pairs)
         return g
 
 
-def _raw_projection_embedded(store: GraphStore, fields: Sequence[str]) -> tuple[list[list[Any]], list[list[Any]]]:
-    facts = GraphFacts(store)
-    g = facts.g
-    patents: set[str] = set()
-    people: set[str] = set()
-    for f in fields:
-        if f not in g:
-            continue
-        for src, keyed in g.pred[f].items():
-            if any(d.get("type") == RelType.IN_FIELD.value for d in keyed.values()):
-                label = g.nodes[src].get("label")
-                if label == NodeLabel.PATENT.value:
-                    patents.add(src)
-                elif label == NodeLabel.PERSON.value:
-                    people.add(src)
-    co_rows = []
-    for p in sorted(patents):
-        orgs = sorted({o for o, _ in facts.in_edges(p, RelType.APPLICANT_OF, NodeLabel.ORGANIZATION)})
-        if len(orgs) >= 2:
-            co_rows.append([p, orgs])
+@dataclass(frozen=True)
+class _Base:
+    """The field-independent facts of one store generation that every field's projection and
+    member facts are derived from, in memory: the people's collaborations and employers, plus
+    the patents, people and teams of the generation's :class:`ProfileDirectory`.
 
-    def employers(x: str) -> list[str]:
+    Reading a field's collaborations and member facts from the store took seconds per field at
+    province scale (tens of thousands of pairs, each person's jobs expanded once per pair, and
+    every inventor's teams of every member patent); read once per generation (one query per
+    kind of fact), a field costs milliseconds.  Memory: two int32 per collaborating pair, one
+    entry per patent and field.
+    """
+
+    directory: ProfileDirectory
+    pair_u: np.ndarray  # collaborating people, directory positions, pair_u < pair_v, each pair once
+    pair_v: np.ndarray
+    employer_code: np.ndarray  # person position → index into employer_sets (0: no employer)
+    employer_sets: tuple[tuple[str, ...], ...]  # distinct top-level employer sets, () first
+    field_patents: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]  # field → its patents
+    #   (IN_FIELD) by id, each with the organisations that applied for it themselves (colleges
+    #   and labs not folded: member facts count a member's own patents)
+    co_patents: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]  # field → its patents with
+    #   two or more top-level applicants, with those (sorted)
+    team_reach: Mapping[str, frozenset[str]]  # team → organisations it is PART_OF in one or two steps
+    patent_teams: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filled on use
+
+    def inventor_teams(self, patent: str) -> tuple[str, ...]:
+        """The teams of the patent's inventors (MEMBER_OF or LEADS)."""
+        teams = self.patent_teams.get(patent)
+        if teams is None:
+            persons = self.directory.persons
+            teams = tuple(sorted({t for x in self.directory.patents[patent].inventors
+                                  for t in (persons[x].teams if x in persons else ())}))
+            self.patent_teams[patent] = teams
+        return teams
+
+
+_UNIT_KINDS = (OrgKind.COLLEGE.value, OrgKind.LAB.value)  # folded into their university
+
+
+def _raw_base_embedded(store: GraphStore, directory: ProfileDirectory) -> dict[str, Any]:
+    facts = GraphFacts(store)
+    collab_a, collab_b, people, employers = [], [], [], []
+    for x in directory.ids:
+        for y, _ in facts.out_edges(x, RelType.COLLABORATED_WITH, NodeLabel.PERSON):
+            collab_a.append(x)
+            collab_b.append(y)
         jobs = facts.out_edges(x, RelType.WORKS_AT, NodeLabel.ORGANIZATION)
         current = [o for o, d in jobs if d.get("current") is True]
-        return current if current else [o for o, d in jobs if d.get("end") is None]
-
-    pairs: set[tuple[str, str]] = set()
-    for x in people:
-        for y in facts.collaborators(x):
-            if y != x:
-                pairs.add((x, y) if x < y else (y, x))
-    collab_rows = [[a, b, employers(a), employers(b)] for a, b in sorted(pairs)]
-    return co_rows, collab_rows
-
-
-def _raw_projection_neo4j(store: GraphStore, fields: Sequence[str]) -> tuple[list[list[Any]], list[list[Any]]]:
-    params = {"fields": list(fields)}
-    co = store.read(cypher.load("queries/alliances/co_patents"), params)  # type: ignore[attr-defined]
-    collab = store.read(cypher.load("queries/alliances/collaborations"), params)  # type: ignore[attr-defined]
-    return ([[r["patent"], r["orgs"]] for r in co],
-            [[r["a"], r["b"], r["a_orgs"], r["b_orgs"]] for r in collab])
+        orgs = current if current else [o for o, d in jobs if d.get("end") is None]
+        if orgs:
+            people.append(x)
+            employers.append(orgs)
+    parents = [[o, q] for o in sorted(directory.orgs)
+               for q, _ in facts.out_edges(o, RelType.PART_OF, NodeLabel.ORGANIZATION)]
+    unit_patents = sorted({p for o in directory.orgs if directory.orgs[o].kind in _UNIT_KINDS
+                           for p, _ in facts.out_edges(o, RelType.APPLICANT_OF, NodeLabel.PATENT)})
+    unit_applied = [[p, [o for o, _ in facts.in_edges(p, RelType.APPLICANT_OF, NodeLabel.ORGANIZATION)]]
+                    for p in unit_patents]
+    return {"collab": (collab_a, collab_b), "employers": (people, employers), "parents": parents,
+            "unit_applied": unit_applied}
 
 
+def _raw_base_neo4j(store: GraphStore, directory: ProfileDirectory) -> dict[str, Any]:
+    def read(name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return store.read(cypher.load(f"queries/alliances/{name}"), params)  # type: ignore[attr-defined,no-any-return]
+
+    # Whole columns in one record each: the driver spends far more per record than per value.
+    collab = read("collaborations")[0]
+    employers = read("employers")[0]
+    parents = read("org_parents")[0]
+    unit_applied = read("unit_applicants", {"kinds": list(_UNIT_KINDS)})[0]
+    return {"collab": (collab["a"], collab["b"]), "employers": (employers["people"], employers["orgs"]),
+            "parents": parents["pairs"], "unit_applied": unit_applied["patents"]}
+
+
+def _build_base(store: GraphStore, prof: Profiles) -> _Base:
+    directory = prof.directory if prof.directory is not None else profile_directory(store)
+    raw = (_raw_base_neo4j if is_neo4j(store) else _raw_base_embedded)(store, directory)
+    pos, n = directory.pos, len(directory.ids)
+    a_ids, b_ids = raw["collab"]
+    a = np.fromiter((pos.get(x, -1) for x in a_ids), dtype=np.int64, count=len(a_ids))
+    b = np.fromiter((pos.get(y, -1) for y in b_ids), dtype=np.int64, count=len(b_ids))
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys = np.unique((lo * n + hi)[(lo >= 0) & (lo != hi)])  # each unordered pair once, no self-ties
+    people, employers = raw["employers"]
+    tops = prof.tops({o for orgs in employers for o in orgs})
+    sets: dict[tuple[str, ...], int] = {(): 0}
+    code = np.zeros(n, dtype=np.int64)
+    for pid, orgs in zip(people, employers, strict=True):
+        if pid in pos:
+            top = tuple(sorted({tops.get(o, o) for o in orgs}))
+            code[pos[pid]] = sets.setdefault(top, len(sets))
+    unit_applied = {p: tuple(sorted(set(orgs))) for p, orgs in raw["unit_applied"]}
+    field_patents: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    co_patents: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for pid in sorted(directory.patents):
+        patent = directory.patents[pid]
+        applicants = unit_applied.get(pid, patent.applicants)  # no college or lab: as written
+        for f in patent.fields:
+            field_patents[f].append((pid, applicants))
+            if len(patent.applicants) >= 2:
+                co_patents[f].append((pid, patent.applicants))
+    parents: dict[str, set[str]] = defaultdict(set)
+    for o, q in raw["parents"]:
+        parents[o].add(q)
+    reach = {t: frozenset(team.units) | {q for u in team.units for q in parents.get(u, ())}
+             for t, team in directory.teams.items()}
+    return _Base(
+        directory=directory, pair_u=(keys // n).astype(np.int32), pair_v=(keys % n).astype(np.int32),
+        employer_code=code, employer_sets=tuple(sets),
+        field_patents={f: tuple(ps) for f, ps in field_patents.items()},
+        co_patents={f: tuple(ps) for f, ps in co_patents.items()}, team_reach=reach,
+    )
+
+
+_BASE = "alliance_base"  # SharedFacts memo: None → _Base
 _PROJECTIONS = "alliance_projections"  # SharedFacts memo: field-id tuple → _Projection
 _MEMBER_FACTS = "alliance_member_facts"  # SharedFacts memo: (field-id tuple, org id) → facts or None
 _MAX_CACHED_FIELD_SETS = 64  # projections are large; at most this many field sets per generation
+_base_lock = threading.Lock()
 
 
-def _memo(store: GraphStore, name: str) -> dict[Any, Any] | None:
-    """A memo of the store generation's :class:`SharedFacts` (the projection reads every patent
-    and collaborating person of a field — tens of thousands of rows at province scale — and only
-    changes when the store does); None for a store without a generation counter."""
-    shared = shared_facts(store, store_generation(store))
+def _memo(store: GraphStore, name: str, generation: int | None = None) -> dict[Any, Any] | None:
+    """A memo of the store generation's :class:`SharedFacts` (projections, member facts and the
+    facts they are derived from only change when the store does); None for a store without a
+    generation counter."""
+    shared = shared_facts(store, store_generation(store) if generation is None else generation)
     return shared.memo(name) if shared is not None else None
+
+
+def _base(store: GraphStore, prof: Profiles) -> _Base:
+    """The generation's :class:`_Base`, built on first use (once, however many ask at once)."""
+    memo = _memo(store, _BASE, prof.generation)
+    if memo is None:
+        return _build_base(store, prof)
+    with _base_lock:
+        base = memo.get(None)
+        if base is None:
+            base = memo[None] = _build_base(store, prof)
+        return base  # type: ignore[no-any-return]
 
 
 def cached_projection(store: GraphStore, fields: Sequence[str]) -> _Projection | None:
@@ -240,37 +334,41 @@ def warm_up(store: GraphStore, *, kinds: Sequence[str] = ("industry",)) -> int:
 
 
 def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profiles | None = None) -> _Projection:
-    """The organisation collaboration graph of some fields (see the module docstring)."""
+    """The organisation collaboration graph of some fields (see the module docstring).
+
+    O(p + c) for the p patents of the fields and the c collaborating pairs of the generation
+    (a vectorised pass), once the generation's :class:`_Base` is built.
+    """
     fields = sorted(set(fields))
-    memo = _memo(store, _PROJECTIONS)
+    prof = prof or profiles(store)
+    memo = _memo(store, _PROJECTIONS, prof.generation)
     cache_key = tuple(fields)
     if memo is not None and (hit := memo.get(cache_key)) is not None:
-        return hit
-    prof = prof or profiles(store)
-    raw = _raw_projection_neo4j if is_neo4j(store) else _raw_projection_embedded
-    co_rows, collab_rows = raw(store, fields)
-    tops = prof.tops({o for _, orgs in co_rows for o in orgs}
-                     | {o for r in collab_rows for o in (*r[2], *r[3])})
-    proj = _Projection()
+        return hit  # type: ignore[no-any-return]
+    base = _base(store, prof)
     co: Counter[tuple[str, str]] = Counter()
-    for _, orgs in co_rows:
-        top = sorted({tops.get(o, o) for o in orgs})
+    # A patent in two of the fields counts once.
+    co_patents = dict(pair for f in fields for pair in base.co_patents.get(f, ()))
+    for top in co_patents.values():  # top-level applicants, sorted, each once
         for i, a in enumerate(top):
             for b in top[i + 1:]:
                 co[(a, b)] += 1
+    # Staff collaborations: pairs with at least one person in the fields, both employed; the
+    # pairs are counted per (employer set, employer set) and each such group adds its count to
+    # every distinct pair of employers it spans — as if each pair of people were walked.
+    in_fields = np.zeros(len(base.directory.ids), dtype=bool)
+    in_fields[base.directory.in_fields(fields)] = True
+    pick = in_fields[base.pair_u] | in_fields[base.pair_v]
+    cu, cv = base.employer_code[base.pair_u[pick]], base.employer_code[base.pair_v[pick]]
+    both = (cu > 0) & (cv > 0)
+    k = len(base.employer_sets)
+    groups, counts = np.unique(cu[both] * k + cv[both], return_counts=True)
     cl: Counter[tuple[str, str]] = Counter()
-    for _, _, a_orgs, b_orgs in collab_rows:
-        ta = {tops.get(o, o) for o in a_orgs}
-        tb = {tops.get(o, o) for o in b_orgs}
-        seen: set[tuple[str, str]] = set()
-        for a in ta:
-            for b in tb:
-                if a != b:
-                    seen.add((a, b) if a < b else (b, a))
-        for key in seen:
-            cl[key] += 1
-    proj.co_patents = dict(sorted(co.items()))
-    proj.collab = dict(sorted(cl.items()))
+    for group, count in zip(groups.tolist(), counts.tolist(), strict=True):
+        ta, tb = base.employer_sets[group // k], base.employer_sets[group % k]
+        for key in {(a, b) if a < b else (b, a) for a in ta for b in tb if a != b}:
+            cl[key] += count
+    proj = _Projection(co_patents=dict(sorted(co.items())), collab=dict(sorted(cl.items())))
     if memo is not None and len(memo) < _MAX_CACHED_FIELD_SETS:
         memo[cache_key] = proj
     return proj
@@ -278,51 +376,43 @@ def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profil
 
 # --------------------------------------------------------------------------- member facts
 
-def _member_facts(store: GraphStore, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _member_facts(store: GraphStore, prof: Profiles, orgs: Sequence[str],
+                  fields: Sequence[str]) -> dict[str, dict[str, Any]]:
     """What each organisation brings to the fields; cached per store generation and field set."""
-    memo = _memo(store, _MEMBER_FACTS)
+    memo = _memo(store, _MEMBER_FACTS, prof.generation)
     if memo is None:
-        return _fetch_member_facts(store, orgs, fields)
+        return _derive_member_facts(_base(store, prof), orgs, fields)
     key = tuple(sorted(set(fields)))
     missing = [o for o in orgs if (key, o) not in memo]
     if missing:
-        fetched = _fetch_member_facts(store, missing, fields)
-        memo.update({(key, o): fetched.get(o) for o in missing})  # None: not in the graph
+        derived = _derive_member_facts(_base(store, prof), missing, fields)
+        memo.update({(key, o): derived.get(o) for o in missing})  # None: not in the graph
     return {o: f for o in orgs if (f := memo.get((key, o))) is not None}
 
 
-def _fetch_member_facts(store: GraphStore, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
-    if not orgs:
-        return {}
-    if is_neo4j(store):
-        rows = store.read(cypher.load("queries/alliances/member_facts"),  # type: ignore[attr-defined]
-                          {"orgs": list(orgs), "fields": list(fields)})
-        return {r["id"]: {"patents": sorted(set(r["patents"])),
-                          "subfields": {f: int(n) for f, n in r["subfields"]},
-                          "teams": {t: int(n) for t, n in r["teams"]}} for r in rows}
-    facts = GraphFacts(store)
-    g = facts.g
+def _derive_member_facts(base: _Base, orgs: Sequence[str], fields: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per organisation: its patents in the fields (as an applicant itself), the other fields of
+    those patents with counts, and its teams (``PART_OF`` it directly or through a college or
+    lab) by the number of those patents their members invented.  O(patents of the fields +
+    the members' patents' inventors)."""
+    d = base.directory
+    wanted = {o for o in orgs if o in d.orgs}
     target = set(fields)
+    patents: dict[str, set[str]] = {o: set() for o in wanted}
+    for f in fields:
+        for pid, applicants in base.field_patents.get(f, ()):
+            for o in applicants:
+                if o in wanted:
+                    patents[o].add(pid)
     out: dict[str, dict[str, Any]] = {}
-    for o in orgs:
-        if o not in g:
-            continue
-        patents = sorted({p for p, _ in facts.out_edges(o, RelType.APPLICANT_OF, NodeLabel.PATENT)
-                          if any(f in target for f, _ in facts.out_edges(p, RelType.IN_FIELD, NodeLabel.FIELD))})
+    for o in sorted(wanted):
+        pids = sorted(patents[o])
         sub: Counter[str] = Counter()
-        teams: dict[str, set[str]] = defaultdict(set)
-        for p in patents:
-            for f in {f for f, _ in facts.out_edges(p, RelType.IN_FIELD, NodeLabel.FIELD)} - target:
-                sub[f] += 1
-            for person in {x for x, _ in facts.in_edges(p, RelType.INVENTED, NodeLabel.PERSON)}:
-                for rel in (RelType.MEMBER_OF, RelType.LEADS):
-                    for t, _ in facts.out_edges(person, rel, NodeLabel.TEAM):
-                        parents = {u for u, _ in facts.out_edges(t, RelType.PART_OF, NodeLabel.ORGANIZATION)}
-                        grand = {u for q in parents for u, _ in facts.out_edges(q, RelType.PART_OF, NodeLabel.ORGANIZATION)}
-                        if o in parents or o in grand:
-                            teams[t].add(p)
-        out[o] = {"patents": patents, "subfields": dict(sub),
-                  "teams": {t: len(ps) for t, ps in teams.items()}}
+        teams: Counter[str] = Counter()
+        for pid in pids:
+            sub.update(f for f in d.patents[pid].fields if f not in target)
+            teams.update(t for t in base.inventor_teams(pid) if o in base.team_reach.get(t, ()))
+        out[o] = {"patents": pids, "subfields": dict(sub), "teams": dict(teams)}
     return out
 
 
@@ -357,20 +447,45 @@ def _meets(members: Sequence[OrgProfile], rule: Mapping[str, int]) -> bool:
     return all(sum(1 for m in members if _has_role(m, r)) >= n for r, n in rule.items())
 
 
-def _pull(candidates: Sequence[str], core: Sequence[str], proj: _Projection,
-          strength: Mapping[str, float], *, growing: bool) -> str | None:
-    """The candidate tied to the most core members, then by tie weight to the core, then by
-    strength; ties keep the smallest id.  When ``growing``, only candidates tied to at least
-    half of the core with a weight of at least MIN_LINK qualify."""
-    best: tuple[int, float, float, str] | None = None
-    for o in sorted(candidates):  # id order: the first of equals is kept
-        ws = [proj.weight(o, c) for c in core]
-        links, w = sum(1 for x in ws if x > 0), sum(ws)
-        if not links or (growing and (links * 2 < len(core) or w < MIN_LINK)):
-            continue
-        if best is None or (links, w, strength[o]) > best[:3]:
-            best = (links, w, strength[o], o)
-    return best[3] if best else None
+class _Core:
+    """A core being grown inside one community: its members, and for every community member
+    tied to it (the only ones that can join) how many core members it is tied to and the total
+    weight of those ties.  The totals are added up as members join, in core order — the same
+    floats a recount over the core would give — so picking the next member costs one pass over
+    the candidates instead of one per candidate and core member."""
+
+    def __init__(self, start: Sequence[str], adj: Mapping[str, Mapping[str, float]]) -> None:
+        self.adj = adj
+        self.members: list[str] = []
+        self.inside: set[str] = set()
+        self.ties: dict[str, list[float]] = {}  # candidate → [core members tied, tie weight]
+        for o in start:
+            self.add(o)
+
+    def add(self, o: str) -> None:
+        self.members.append(o)
+        self.inside.add(o)
+        self.ties.pop(o, None)
+        for x, w in self.adj[o].items():
+            if x not in self.inside:
+                t = self.ties.setdefault(x, [0, 0.0])
+                t[0] += 1
+                t[1] += w
+
+    def pull(self, candidates: Iterable[str], strength: Mapping[str, float], *, growing: bool) -> str | None:
+        """The candidate tied to the most core members, then by tie weight to the core, then by
+        strength; ties keep the smallest id.  When ``growing``, only candidates tied to at least
+        half of the core with a weight of at least MIN_LINK qualify."""
+        size = len(self.members)
+        best: tuple[float, float, float, str] | None = None
+        for o in candidates:
+            links, w = self.ties[o]
+            if growing and (links * 2 < size or w < MIN_LINK):
+                continue
+            key = (-links, -w, -strength[o], o)
+            if best is None or key < best:
+                best = key
+        return best[3] if best else None
 
 
 _SEED_ROLES = ("university", "research", "institute", "leading", "sme", "enterprise")
@@ -391,44 +506,39 @@ def _cores(
     while it is tied to at least half of the core with a weight of at least ``MIN_LINK`` and the
     core is below ``max_members``.  "Most tied": most core members linked, then tie weight, then strength in
     the community, then id.  Each core is listed once, members ordered by strength in the
-    community.
+    community.  O(seeds · max_members · (candidates + ties of a member)).
     """
     members = set(community)
+    adj = {o: {x: d["weight"] for x, d in g[o].items() if x in members} for o in community}
     strength = {o: sum(d["weight"] for x, d in g[o].items() if x in members) for o in community}
-
-    def near(core: Sequence[str]) -> set[str]:
-        """Community members tied to the core (only they can join it)."""
-        return {x for c in core for x in g[c] if x in members} - set(core)
 
     roles = [r for r in _SEED_ROLES if rule.get(r, 0) > 0]
     first = sorted((o for o in community if not roles or _has_role(orgs[o], roles[0])),
                    key=lambda o: (-strength[o], o))[:MAX_SEEDS]
     seeds: list[list[str]] = []
     for a in first:
-        partners = sorted((o for o in near([a]) if len(roles) > 1 and _has_role(orgs[o], roles[1])),
+        partners = sorted((o for o in adj[a] if o != a and len(roles) > 1 and _has_role(orgs[o], roles[1])),
                           key=lambda o: (-proj.weight(a, o), o))[:MAX_SEEDS]
         seeds += [[a, b] for b in partners] or [[a]]
     cores: list[list[str]] = []
     seen: set[frozenset[str]] = set()
     for seed in seeds:
-        core = list(seed) + ([must] if must in members and must not in seed else [])
-
+        core = _Core(list(seed) + ([must] if must in members and must not in seed else []), adj)
         for role, n in sorted(rule.items()):
-            while sum(1 for o in core if _has_role(orgs[o], role)) < n:
-                found = _pull([o for o in near(core) if _has_role(orgs[o], role)],
-                              core, proj, strength, growing=False)
+            while sum(1 for o in core.members if _has_role(orgs[o], role)) < n:
+                found = core.pull([o for o in core.ties if _has_role(orgs[o], role)], strength, growing=False)
                 if found is None:
                     break
-                core.append(found)
-        while len(core) < max_members:
-            found = _pull(list(near(core)), core, proj, strength, growing=True)
+                core.add(found)
+        while len(core.members) < max_members:
+            found = core.pull(core.ties, strength, growing=True)
             if found is None:
                 break
-            core.append(found)
-        key = frozenset(core)
-        if key not in seen and _meets([orgs[o] for o in core], rule):
+            core.add(found)
+        key = frozenset(core.members)
+        if key not in seen and _meets([orgs[o] for o in core.members], rule):
             seen.add(key)
-            cores.append(sorted(core, key=lambda o: (-strength[o], o)))
+            cores.append(sorted(core.members, key=lambda o: (-strength[o], o)))
     return cores
 
 
@@ -507,7 +617,7 @@ def alliance_candidates(
             continue
         for core in _cores(members, orgs, proj, g, rule, firm, max_members):
             candidates.append((members, core))
-    facts = _member_facts(store, sorted({o for _, core in candidates for o in core}), fields)
+    facts = _member_facts(store, prof, sorted({o for _, core in candidates for o in core}), fields)
     scored = []
     for members, core in candidates:
         scored.append(_assemble(core, len(members), orgs, proj, facts, fields, firm))

@@ -24,10 +24,10 @@ A pair with neither text nor field in common is not proposed.
 
 Exact and fast: text, field, maturity and place are computed for every pair (numpy over the
 offers, per taker); pairs are visited in order of the upper bound (ties = 1) until the next
-bound is below the last kept score.  Ties (the only graph look-up per pair) are fetched at
-once for every pair whose bound reaches the ``limit``-th best static part (a lower bound of the
-last kept score).  The offers and SMEs of a field, the takers' query tokens and the ties are
-kept per store generation (:class:`~graph.queries.profiles.SharedFacts`).
+bound is below the last kept score.  Ties (the only graph fact per pair) come from the
+generation's :class:`~graph.queries.profiles.TieIndex`, in memory.  The offers and SMEs of a
+field, the takers' query tokens and the ties are kept per store generation
+(:class:`~graph.queries.profiles.SharedFacts`).
 """
 
 from __future__ import annotations
@@ -57,13 +57,11 @@ from graph.queries.profiles import (
 from graph.queries.text import achievement_pieces, text_index
 from graph.store.base import GraphStore
 
-__all__ = ["LICENCE_WEIGHTS", "LICENCE_FACTOR_NAMES", "LicenceMatch", "open_licence_matches"]
+__all__ = ["LICENCE_WEIGHTS", "LICENCE_FACTOR_NAMES", "LicenceMatch", "open_licence_matches", "warm_up"]
 
 LICENCE_WEIGHTS = {"text": 0.35, "field": 0.30, "maturity": 0.15, "proximity": 0.20}
 LICENCE_FACTOR_NAMES = {"text": "文本相关", "field": "领域匹配", "maturity": "成熟度", "proximity": "地域与关系"}
 BATCH = 50
-#: At most this many pairs' ties are fetched ahead in one read.
-MAX_FETCH = 2000
 TIES_FULL = 3
 _EPS = 1e-9
 
@@ -138,6 +136,67 @@ def _smes_in_field(store: GraphStore, field_id: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- ranking
+
+@dataclass
+class _OfferTable:
+    """The offers of a field (``None``: all) with what every query scores them by — owners,
+    fields, places, maturity, position in the BM25 index — for one store generation."""
+
+    offers: dict[str, AchievementProfile]
+    owners_of: dict[str, tuple[str, ...]]
+    owner_profiles: dict[str, OrgProfile]
+    offer_ids: list[str]
+    text_pos: np.ndarray
+    text_ok: np.ndarray
+    maturity: np.ndarray
+    by_field: dict[str, list[tuple[int, float]]]
+    in_city: dict[str, list[int]]
+    in_province: dict[str, list[int]]
+    owned: dict[str, list[int]]
+
+
+def _offer_table(store: GraphStore, prof: Profiles, field_id: str | None) -> _OfferTable:
+    """The :class:`_OfferTable` of ``field_id``, kept per store generation (it does not depend on
+    the enterprise asked about)."""
+    shared = shared_facts(store, prof.generation)
+    memo = shared.memo("licensing.offer_table") if shared is not None else {}
+    if field_id in memo:
+        return memo[field_id]  # type: ignore[no-any-return]
+    offers_all = prof.achievements(_memoised(store, prof, "licensing.offers", field_id,
+                                             lambda: _open_offers(store, field_id)))
+    people = prof.persons({p for a in offers_all.values() for p in a.persons})
+    owners_of: dict[str, tuple[str, ...]] = {}
+    for aid, a in offers_all.items():
+        owners_of[aid] = a.orgs or tuple(sorted({o for p in a.persons if p in people for o in people[p].orgs}))
+    owner_profiles = prof.orgs({o for os in owners_of.values() for o in os})
+    offers: dict[str, AchievementProfile] = {
+        aid: a for aid, a in offers_all.items()
+        if any(o in owner_profiles and owner_profiles[o].is_research for o in owners_of[aid])
+    }
+    aindex = text_index(store, generation=prof.generation).index(NodeLabel.ACHIEVEMENT)
+    offer_ids = sorted(offers)
+    text_pos = np.array([aindex.position(aid) for aid in offer_ids], dtype=np.int64)
+    maturity = np.array([maturity_level(offers[aid].props.get("maturity")) for aid in offer_ids])
+    by_field: dict[str, list[tuple[int, float]]] = {}
+    in_city: dict[str, list[int]] = {}
+    in_province: dict[str, list[int]] = {}
+    owned: dict[str, list[int]] = {}
+    for j, aid in enumerate(offer_ids):
+        for f, fw in offers[aid].fields.items():
+            if fw > 0:
+                by_field.setdefault(f, []).append((j, fw))
+        for o in owners_of[aid]:
+            owned.setdefault(o, []).append(j)
+            op = owner_profiles.get(o)
+            if op is not None:
+                in_city.setdefault(op.city, []).append(j)
+                in_province.setdefault(op.province, []).append(j)
+    table = _OfferTable(offers, owners_of, owner_profiles, offer_ids, text_pos, text_pos >= 0, maturity,
+                        by_field, in_city, in_province, owned)
+    memo[field_id] = table
+    return table
+
+
 
 @dataclass
 class _Taker:
@@ -224,17 +283,8 @@ def open_licence_matches(
         assert field_id is not None
         taker_ids = _memoised(store, prof, "licensing.smes", field_id, lambda: _smes_in_field(store, field_id))
 
-    offers_all = prof.achievements(_memoised(store, prof, "licensing.offers", field_id,
-                                             lambda: _open_offers(store, field_id)))
-    people = prof.persons({p for a in offers_all.values() for p in a.persons})
-    owners_of: dict[str, tuple[str, ...]] = {}
-    for aid, a in offers_all.items():
-        owners_of[aid] = a.orgs or tuple(sorted({o for p in a.persons if p in people for o in people[p].orgs}))
-    owner_profiles = prof.orgs({o for os in owners_of.values() for o in os})
-    offers: dict[str, AchievementProfile] = {
-        aid: a for aid, a in offers_all.items()
-        if any(o in owner_profiles and owner_profiles[o].is_research for o in owners_of[aid])
-    }
+    table = _offer_table(store, prof, field_id)
+    offers, owners_of, owner_profiles = table.offers, table.owners_of, table.owner_profiles
     if not offers or not taker_ids:
         return []
     takers_orgs = prof.orgs(taker_ids)
@@ -243,29 +293,13 @@ def open_licence_matches(
 
     idx = text_index(store, generation=prof.generation)
     aindex = idx.index(NodeLabel.ACHIEVEMENT)
-    offer_ids = sorted(offers)
+    offer_ids = table.offer_ids
     w = LICENCE_WEIGHTS
     # Offer-side arrays (text, field, place and the bound of every pair are computed with numpy,
     # in the same order of operations as the scalar formulas, hence the same floats).
     n_off = len(offer_ids)
-    index_pos = {d: i for i, d in enumerate(aindex.ids)}
-    text_pos = np.array([index_pos.get(aid, -1) for aid in offer_ids], dtype=np.int64)
-    text_ok = text_pos >= 0
-    maturity = np.array([maturity_level(offers[aid].props.get("maturity")) for aid in offer_ids])
-    by_field: dict[str, list[tuple[int, float]]] = {}
-    in_city: dict[str, list[int]] = {}
-    in_province: dict[str, list[int]] = {}
-    owned: dict[str, list[int]] = {}
-    for j, aid in enumerate(offer_ids):
-        for f, fw in offers[aid].fields.items():
-            if fw > 0:
-                by_field.setdefault(f, []).append((j, fw))
-        for o in owners_of[aid]:
-            owned.setdefault(o, []).append(j)
-            op = owner_profiles.get(o)
-            if op is not None:
-                in_city.setdefault(op.city, []).append(j)
-                in_province.setdefault(op.province, []).append(j)
+    text_pos, text_ok, maturity = table.text_pos, table.text_ok, table.maturity
+    by_field, in_city, in_province, owned = table.by_field, table.in_city, table.in_province, table.owned
     parts: list[tuple[np.ndarray, ...]] = []
     queries: dict[str, list[str]] = {}
     taker_rank = {tk: r for r, tk in enumerate(sorted(t.org.id for t in takers))}
@@ -300,13 +334,13 @@ def open_licence_matches(
         keep = (text != 0) | (fval != 0)
         keep[owned.get(t.org.id, [])] = False  # its own result
         js = np.flatnonzero(keep)
-        parts.append((static[js] + w["proximity"] * 0.5, static[js], js,
+        parts.append((static[js] + w["proximity"] * 0.5, js,
                       np.full(js.size, taker_rank[t.org.id], dtype=np.int64), text[js], fval[js], place[js]))
     taker_of = {r: tk for tk, r in taker_rank.items()}
     if parts:
-        bound, static_all, offer_j, taker_r, text_all, field_all, place_all = (np.concatenate(x) for x in zip(*parts, strict=True))
+        bound, offer_j, taker_r, text_all, field_all, place_all = (np.concatenate(x) for x in zip(*parts, strict=True))
     else:
-        bound = static_all = text_all = field_all = place_all = np.zeros(0)
+        bound = text_all = field_all = place_all = np.zeros(0)
         offer_j = taker_r = np.zeros(0, dtype=np.int64)
     order = np.lexsort((taker_r, offer_j, -bound))
 
@@ -317,33 +351,22 @@ def open_licence_matches(
                 {"text": float(text_all[j]), "field": float(field_all[j]),
                  "maturity": float(maturity[offer_j[j]]), "place": float(place_all[j])})
 
-    # Every pair is kept, and a score is at least its static part: the pairs whose bound
-    # reaches the limit-th best static part are the only ones the loop can visit.  Their ties
-    # are fetched at once (a few reads), the loop fetches more only if it goes further.
     n_rows = order.size
-    if n_rows:
-        kth = float(np.sort(static_all)[::-1][min(n_rows, limit) - 1]) - 1e-6
-        reach = int(np.searchsorted(-bound[order], -(kth - _EPS), side="right"))
-        reach = min(n_rows, -(-max(reach, BATCH) // BATCH) * BATCH, MAX_FETCH)
-        _prefetch(prof, takers, [row(k) for k in range(reach)], owners_of, offers)
-
     kept: list[tuple[float, str, str, dict[str, float], dict[str, Any]]] = []
+    tie_counts = prof.tie_counts()  # the Ties themselves only for the matches shown
     i = 0
     while i < n_rows:
         if len(kept) >= limit and float(bound[order[i]]) + _EPS < kept[limit - 1][0]:
             break
         batch = [row(k) for k in range(i, min(i + BATCH, n_rows))]
         i += BATCH
-        ties = prof.ties([(tk, o) for _, aid, tk, _ in batch for o in owners_of[aid] if o != tk])
-        if len(takers) == 1:
-            prof.circle(takers[0].org.id)
         personal = prof.personal_ties([(tk, p) for _, aid, tk, _ in batch for p in offers[aid].persons])
         for _, aid, tk, f in batch:
             org_n, tie_org = 0, None
             for o in owners_of[aid]:
-                tt = ties.get((tk, o))
-                if tt is not None and tt.count > org_n:
-                    org_n, tie_org = tt.count, o
+                n_o = tie_counts.get((tk, o), 0) if o != tk else 0
+                if n_o > org_n:
+                    org_n, tie_org = n_o, o
             pers = [personal[(tk, p)] for p in offers[aid].persons if personal[(tk, p)].count]
             n = org_n + sum(pt.count for pt in pers)
             factors = {"text": f["text"], "field": f["field"], "maturity": f["maturity"],
@@ -355,15 +378,6 @@ def open_licence_matches(
     kept = kept[:limit]
     return _explain(store, prof, idx, kept, offers, owners_of, owner_profiles,
                     {t.org.id: t for t in takers}, queries)
-
-
-def _prefetch(prof: Profiles, takers: Sequence[_Taker], rows: Sequence[tuple[float, str, str, dict[str, float]]],
-              owners_of: Mapping[str, tuple[str, ...]], offers: Mapping[str, AchievementProfile]) -> None:
-    """Ties and personal ties of many pairs in one read each (into the query's memo)."""
-    prof.ties([(tk, o) for _, aid, tk, _ in rows for o in owners_of[aid] if o != tk])
-    if len(takers) == 1:
-        prof.circle(takers[0].org.id)
-    prof.personal_ties([(tk, p) for _, aid, tk, _ in rows for p in offers[aid].persons])
 
 
 def _explain(
@@ -445,3 +459,9 @@ def _explain(
 def _offer_query(idx: Any, a: AchievementProfile, names: Mapping[str, str]) -> list[str]:
     """Tokens of an offer's text (to find the enterprise demand it answers best)."""
     return idx.query(achievement_pieces(a.props, [names.get(p, "") for p in a.patents]))
+
+
+def warm_up(store: GraphStore) -> None:
+    """Build the offer table of the enterprise mode (every open offer) for the store's
+    generation, so the first licensing query after a server start does not pay for it."""
+    _offer_table(store, profiles(store), None)

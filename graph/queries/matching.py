@@ -441,12 +441,7 @@ def _score(
     def key(c: _Candidate) -> str:
         return c.pair
 
-    pairs = sorted({(firm_of[key(c)], o) for c in cands for o in c.orgs
-                    if firm_of[key(c)] is not None and o != firm_of[key(c)]})
-    ties = prof.ties(pairs)  # type: ignore[arg-type]
-    firms = {firm_of[key(c)] for c in cands} - {None}
-    if len(firms) == 1:
-        prof.circle(next(iter(firms)))  # type: ignore[arg-type]
+    tie_counts = prof.tie_counts()  # the Ties themselves only for the matches shown
     personal_pairs = sorted({(firm_of[key(c)], p) for c in cands for p in c.people
                              if firm_of[key(c)] is not None})
     personal = prof.personal_ties(personal_pairs)  # type: ignore[arg-type]
@@ -460,9 +455,9 @@ def _score(
         ties_org, ties_n = None, 0
         if firm is not None:
             for o in c.orgs:
-                t = ties.get((firm, o))
-                if t is not None and t.count > ties_n:
-                    ties_org, ties_n = o, t.count
+                n_o = tie_counts.get((firm, o), 0) if o != firm else 0
+                if n_o > ties_n:
+                    ties_org, ties_n = o, n_o
         personal_n = sum(personal[(firm, p)].count for p in c.people if (firm, p) in personal) if firm else 0
         proximity = 0.5 * place + 0.5 * saturate(ties_n + personal_n, TIES_FULL)
         factors = {"text": c.text, "field": fval, "track": c.track, "proximity": proximity, "load": c.load}

@@ -16,9 +16,12 @@ Caching: the profiles of every person, organisation, team, patent, result and de
 materialised once per store *write generation* in a :class:`ProfileDirectory` (like the BM25
 index), read through the same fact source; a query then only asks the store about what
 depends on the question — ties between organisations and people, competing patents, the
-field projection of alliances.  :func:`warm_caches` builds both after an ingest.  What a
-query asks the store that does not depend on the question — ties between two organisations,
-personal ties, an organisation's circle and demands, and the role and licensing memos — is kept in the
+field projection of alliances.  Ties between organisations and people are answered in memory
+from the generation's :class:`TieIndex` (who works where, who applied for which patent, who
+collaborated with whom — three bulk reads on Neo4j), so a recommendation query costs no round
+trip per batch of candidates.  :func:`warm_caches` builds all three after an ingest.  What a
+query derives that does not depend on the question — ties between two organisations, personal
+ties, an organisation's posted demands, and the role and licensing memos — is kept in the
 generation's :class:`SharedFacts`, shared by all queries until the next write.
 
 Definitions a matchmaker may ask about:
@@ -93,9 +96,13 @@ __all__ = [
     "person_load",
     "ProfileDirectory",
     "profile_directory",
+    "affiliation_arrays",
+    "posted_demands",
     "store_generation",
     "SharedFacts",
     "shared_facts",
+    "TieIndex",
+    "tie_index",
     "TypedAdjacency",
     "typed_adjacency",
     "warm_caches",
@@ -463,9 +470,7 @@ class FactSource(Protocol):
     def org_tops(self, ids: Sequence[str]) -> dict[str, str]: ...
     def demands(self, ids: Sequence[str]) -> list[Row]: ...
     def posted(self, ids: Sequence[str]) -> list[Row]: ...
-    def org_ties(self, pairs: Sequence[tuple[str, str]]) -> list[Row]: ...
-    def personal_ties(self, pairs: Sequence[tuple[str, str]]) -> list[Row]: ...
-    def org_circle(self, org_id: str) -> list[Row]: ...
+    def tie_index(self) -> TieIndex: ...
 
 
 class TypedAdjacency:
@@ -659,59 +664,25 @@ class GraphFacts:
         return [{"id": o, "demands": sorted({d for d, _ in self.out_edges(o, RelType.POSTED, NodeLabel.DEMAND)})}
                 for o in ids if o in self.g]
 
-    def staff(self, org: str) -> set[str]:
-        return {p for p, _ in self.in_edges(org, RelType.WORKS_AT, NodeLabel.PERSON)}
-
-    def collaborators(self, person: str) -> set[str]:
-        rel = RelType.COLLABORATED_WITH
-        return ({o for o, _ in self.out_edges(person, rel, NodeLabel.PERSON)}
-                | {o for o, _ in self.in_edges(person, rel, NodeLabel.PERSON)})
-
-    def org_circle(self, org_id: str) -> list[Row]:
-        return [{"staff": x, "collaborators": sorted(self.collaborators(x) - {x})}
-                for x in sorted(self.staff(org_id))]
-
-    def org_ties(self, pairs: Sequence[tuple[str, str]]) -> list[Row]:
+    def tie_index(self) -> TieIndex:
+        """The :class:`TieIndex` of the snapshot (the same edges the Cypher files read)."""
         L = NodeLabel
-        rows = []
-        # Expanded from a, the small side, as the Cypher file does: a's patents, a's staff.
-        works_at: dict[str, set[str]] = {}
-
-        def employers(x: str) -> set[str]:
-            if x not in works_at:
-                works_at[x] = {o for o, _ in self.out_edges(x, RelType.WORKS_AT, L.ORGANIZATION)}
-            return works_at[x]
-
-        for a, b in pairs:
-            if a not in self.g or b not in self.g:
-                continue
-            co = sorted({t for t, _ in self.out_edges(a, RelType.APPLICANT_OF, L.PATENT)
-                         if any(o == b for o, _ in self.in_edges(t, RelType.APPLICANT_OF))})
-            staff_a = self.staff(a)
-            pairs_ab = sorted({(x, y) for x in staff_a for y in self.collaborators(x)
-                               if y != x and b in employers(y)})
-            rows.append({
-                "a": a, "b": b,
-                "co_patents": co,
-                "shared_staff": sorted(x for x in staff_a if b in employers(x)),
-                "collab_pairs": [list(p) for p in pairs_ab],
-            })
-        return rows
-
-    def personal_ties(self, pairs: Sequence[tuple[str, str]]) -> list[Row]:
-        rows = []
-        staff: dict[str, set[str]] = {}
-        for org_id, pid in pairs:
-            if org_id not in self.g or pid not in self.g:
-                continue
-            if org_id not in staff:
-                staff[org_id] = self.staff(org_id)
-            rows.append({
-                "org": org_id, "id": pid,
-                "colleagues": sorted(x for x in self.collaborators(pid) if x != pid and x in staff[org_id]),
-                "worked_there": pid in staff[org_id],
-            })
-        return rows
+        labels = self.adj.labels
+        works: dict[str, set[str]] = defaultdict(set)
+        applicants: dict[str, set[str]] = defaultdict(set)
+        collaborators: dict[str, set[str]] = defaultdict(set)
+        for u, by_type in self.adj.out.items():
+            for v, _ in by_type.get(RelType.WORKS_AT.value, ()):
+                if labels.get(u) == L.PERSON.value and labels.get(v) == L.ORGANIZATION.value:
+                    works[u].add(v)
+            for v, _ in by_type.get(RelType.APPLICANT_OF.value, ()):
+                if labels.get(v) == L.PATENT.value:
+                    applicants[v].add(u)
+            for v, _ in by_type.get(RelType.COLLABORATED_WITH.value, ()):
+                if u != v and labels.get(u) == L.PERSON.value and labels.get(v) == L.PERSON.value:
+                    collaborators[u].add(v)
+                    collaborators[v].add(u)
+        return TieIndex.build(None, works, applicants, collaborators)
 
 
 class CypherFacts:
@@ -749,18 +720,12 @@ class CypherFacts:
     def posted(self, ids: Sequence[str]) -> list[Row]:
         return self._read("org_demands", {"ids": list(ids)}) if ids else []
 
-    def org_ties(self, pairs: Sequence[tuple[str, str]]) -> list[Row]:
-        if not pairs:
-            return []
-        return self._read("org_ties", {"pairs": [list(p) for p in pairs]})
-
-    def personal_ties(self, pairs: Sequence[tuple[str, str]]) -> list[Row]:
-        if not pairs:
-            return []
-        return self._read("personal_ties", {"pairs": [list(p) for p in pairs]})
-
-    def org_circle(self, org_id: str) -> list[Row]:
-        return self._read("org_circle", {"org": org_id})
+    def tie_index(self) -> TieIndex:
+        """The :class:`TieIndex` in three bulk reads (one row per person or patent)."""
+        works = {r["id"]: r["orgs"] for r in self._read("tie_works", {})}
+        applicants = {r["id"]: r["applicants"] for r in self._read("tie_applicants", {})}
+        collaborators = {r["id"]: r["collaborators"] for r in self._read("tie_collaborators", {})}
+        return TieIndex.build(None, works, applicants, collaborators)
 
 
 # --------------------------------------------------------------------------- derivation
@@ -791,8 +756,11 @@ class Profiles:
     _posted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _ties: dict[tuple[str, str], Ties] = field(default_factory=dict)
     _personal: dict[tuple[str, str], PersonalTies] = field(default_factory=dict)
-    _circles: dict[str, tuple[set[str], dict[str, set[str]]]] = field(default_factory=dict)
     _missing: set[str] = field(default_factory=set)
+    #: Returns the generation's :class:`TieIndex` (set by :func:`profiles`); without it the
+    #: index is built from the fact source on first use.
+    tie_source: Any = None
+    _tie_index: TieIndex | None = None
 
     # organisations -----------------------------------------------------------
     def _from_directory(self, ids: list[str], memo: dict[str, Any], attr: str) -> None:
@@ -966,6 +934,12 @@ class Profiles:
         """The demands each organisation posted (sorted ids)."""
         ids = _sorted_unique(org_ids)
         want = [i for i in ids if i not in self._posted]
+        if want and self.directory is not None:
+            # POSTED links organisations to demands only: the directory's demands say it all.
+            by_org = posted_demands(self.directory)
+            for i in want:
+                self._posted[i] = by_org.get(i, ())
+            want = []
         if want:
             rows = {r["id"]: r["demands"] for r in self.source.posted(want)}
             for i in want:
@@ -976,18 +950,21 @@ class Profiles:
     def ties(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Ties]:
         """Ties per (a, b) pair; ``a`` should be the smaller organisation (it is expanded)."""
         pairs = list(dict.fromkeys(p for p in pairs if p[0] != p[1]))
-        want = sorted(p for p in pairs if p not in self._ties)
+        want = [p for p in pairs if p not in self._ties]
         if want:
-            found = {(r["a"], r["b"]): r for r in self.source.org_ties(want)}
-            for p in want:
-                r = found.get(p)
-                self._ties[p] = Ties(
-                    a=p[0], b=p[1],
-                    co_patents=tuple(sorted(set(r["co_patents"]))) if r else (),
-                    shared_staff=tuple(sorted(set(r["shared_staff"]))) if r else (),
-                    collab_pairs=tuple(sorted({(x, y) for x, y in r["collab_pairs"]})) if r else (),
-                )
+            self._ties.update(self.tie_index().org_ties(want))
         return {p: self._ties[p] for p in pairs}
+
+    def tie_counts(self) -> Mapping[tuple[str, str], int]:
+        """(a, b) → ``ties([(a, b)])[(a, b)].count`` for every tied pair (absent: 0), without
+        building the :class:`Ties` — for ranking many candidates."""
+        return self.tie_index().counts
+
+    def tie_index(self) -> TieIndex:
+        """The :class:`TieIndex` ties and personal ties are computed from."""
+        if self._tie_index is None:
+            self._tie_index = self.tie_source() if self.tie_source is not None else self.source.tie_index()
+        return self._tie_index
 
     def require(self, store: GraphStore, node_id: object, labels: NodeLabel | Iterable[NodeLabel],
                 *, name: str = "id") -> NodeLabel:
@@ -1032,41 +1009,14 @@ class Profiles:
             out.update(node_names(store, rest))
         return out
 
-    def circle(self, org_id: str) -> None:
-        """Load an organisation's circle (staff and their collaborators) so that personal ties to
-        it are answered from memory: worth it for a small organisation (a firm) asked about many
-        people at once."""
-        if org_id in self._circles:
-            return
-        staff: set[str] = set()
-        knows: dict[str, set[str]] = defaultdict(set)
-        for r in self.source.org_circle(org_id):
-            staff.add(r["staff"])
-            for p in r["collaborators"]:
-                if p != r["staff"]:
-                    knows[p].add(r["staff"])
-        self._circles[org_id] = (staff, knows)
-
     def personal_ties(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], PersonalTies]:
         """Personal ties per (organisation, person) pair."""
         pairs = list(dict.fromkeys(pairs))
-        for p in pairs:
-            if p not in self._personal and p[0] in self._circles:
-                staff, knows = self._circles[p[0]]
-                self._personal[p] = PersonalTies(
-                    person=p[1], org=p[0], colleagues=tuple(sorted(knows.get(p[1], set()) - {p[1]})),
-                    worked_there=p[1] in staff,
-                )
-        want = sorted(p for p in pairs if p not in self._personal)
+        want = [p for p in pairs if p not in self._personal]
         if want:
-            rows = {(r["org"], r["id"]): r for r in self.source.personal_ties(want)}
+            index = self.tie_index()
             for p in want:
-                r = rows.get(p)
-                self._personal[p] = PersonalTies(
-                    person=p[1], org=p[0],
-                    colleagues=tuple(sorted(set(r["colleagues"]))) if r else (),
-                    worked_there=bool(r["worked_there"]) if r else False,
-                )
+                self._personal[p] = index.personal(p[0], p[1])
         return {p: self._personal[p] for p in pairs}
 
 
@@ -1081,12 +1031,13 @@ def profiles(store: GraphStore) -> Profiles:
     organisations, teams and results — the same facts derived the same way, without a query.
     """
     gen = store_generation(store)
-    prof = Profiles(fact_source(store), directory=profile_directory(store, generation=gen), generation=gen)
+    prof = Profiles(fact_source(store), directory=profile_directory(store, generation=gen), generation=gen,
+                    tie_source=lambda: tie_index(store, generation=gen))
     shared = shared_facts(store, gen)
     if shared is not None:
-        # Ties, personal ties and circles do not depend on the question: the memo of every
-        # query of this generation is one and the same.
-        prof._ties, prof._personal, prof._circles = shared.ties, shared.personal, shared.circles
+        # Ties and personal ties do not depend on the question: the memo of every query of this
+        # generation is one and the same.
+        prof._ties, prof._personal = shared.ties, shared.personal
         prof._posted = shared.posted
     return prof
 
@@ -1100,15 +1051,14 @@ SHARED_CAP = 300_000
 @dataclass
 class SharedFacts:
     """Facts of one store write generation that do not depend on the question — ties between
-    two organisations, personal ties of a person to an organisation, an organisation's circle
-    and posted demands, and per-module memos (``memo(name)``, e.g. the role queries' competing patents) — shared by
+    two organisations, personal ties of a person to an organisation, an organisation's posted
+    demands, and per-module memos (``memo(name)``, e.g. the role queries' competing patents) — shared by
     every query of that generation and dropped as soon as the generation moves (like the
     :class:`ProfileDirectory`)."""
 
     generation: int
     ties: dict[tuple[str, str], Ties] = field(default_factory=dict)
     personal: dict[tuple[str, str], PersonalTies] = field(default_factory=dict)
-    circles: dict[str, tuple[set[str], dict[str, set[str]]]] = field(default_factory=dict)
     posted: dict[str, tuple[str, ...]] = field(default_factory=dict)
     memos: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
@@ -1121,8 +1071,7 @@ class SharedFacts:
         return m
 
     def too_big(self) -> bool:
-        return (max(len(self.ties), len(self.personal), len(self.posted)) > SHARED_CAP
-                or len(self.circles) > SHARED_CAP // 100)
+        return max(len(self.ties), len(self.personal), len(self.posted)) > SHARED_CAP
 
 
 _shared: weakref.WeakKeyDictionary[GraphStore, SharedFacts] = weakref.WeakKeyDictionary()
@@ -1143,6 +1092,147 @@ def shared_facts(store: GraphStore, generation: int | None) -> SharedFacts | Non
             cached = SharedFacts(generation)
             _shared[store] = cached
         return cached
+
+
+# --------------------------------------------------------------------------- tie index
+
+@dataclass
+class TieIndex:
+    """Who works where, who applied for which patent and who collaborated with whom, for one
+    store generation: enough to answer every tie question of the recommendation queries in
+    memory (the same sets the former per-pair Cypher patterns matched).
+
+    * ``works``: person → organisations of their ``WORKS_AT`` ties (past ones included, as
+      written — colleges are not replaced by their university);
+    * ``staff``: organisation → those people;
+    * ``applicants``: patent → every ``APPLICANT_OF`` source (organisations and people);
+      ``applied``: the reverse;
+    * ``collaborators``: person → the people of their ``COLLABORATED_WITH`` ties, either
+      direction, never themselves;
+    * ``counts``: (a, b) → :attr:`Ties.count` of every pair of distinct organisations with a
+      tie, so ranking many candidates needs no :class:`Ties` at all (the evidence is computed
+      for the ones shown).
+
+    Memory: linear in those relationships (about 0.5 M at province scale, some 100 MB) plus the
+    tied pairs.
+    """
+
+    generation: int | None
+    works: dict[str, frozenset[str]]
+    staff: dict[str, frozenset[str]]
+    applicants: dict[str, frozenset[str]]
+    applied: dict[str, frozenset[str]]
+    collaborators: dict[str, frozenset[str]]
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, generation: int | None, works: Mapping[str, Iterable[str]],
+              applicants: Mapping[str, Iterable[str]], collaborators: Mapping[str, Iterable[str]]) -> TieIndex:
+        staff: dict[str, set[str]] = defaultdict(set)
+        for person, orgs in works.items():
+            for o in orgs:
+                staff[o].add(person)
+        applied: dict[str, set[str]] = defaultdict(set)
+        for patent, who in applicants.items():
+            for a in who:
+                applied[a].add(patent)
+        out = cls(
+            generation,
+            {k: frozenset(v) for k, v in works.items()},
+            {k: frozenset(v) for k, v in staff.items()},
+            {k: frozenset(v) for k, v in applicants.items()},
+            {k: frozenset(v) for k, v in applied.items()},
+            {k: frozenset(x for x in v if x != k) for k, v in collaborators.items()},
+        )
+        out.counts = out._count_ties()
+        return out
+
+    def _count_ties(self) -> dict[tuple[str, str], int]:
+        """:attr:`Ties.count` of every tied pair, by going over each tie once: a patent with
+        several applicants, a person with several employers, a collaborating pair (each
+        direction: x at a, y at b).  Symmetric.  O(Σ applicants² + Σ employers² + Σ over
+        collaborations of employers(x)·employers(y))."""
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for group in (*self.applicants.values(), *self.works.values()):
+            if len(group) > 1:
+                for a in group:
+                    for b in group:
+                        if a != b:
+                            counts[(a, b)] += 1
+        empty: frozenset[str] = frozenset()
+        for x, ys in self.collaborators.items():
+            at_x = self.works.get(x, empty)
+            if not at_x:
+                continue
+            for y in ys:
+                for b in self.works.get(y, empty):
+                    for a in at_x:
+                        if a != b:
+                            counts[(a, b)] += 1
+        return dict(counts)
+
+    def org_ties(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Ties]:
+        """:class:`Ties` per (a, b) pair (a ≠ b), each pattern expanded from ``a`` once for all
+        its ``b``: co-applied patents, people who worked at both, collaborating staff pairs.
+
+        Complexity: O(patents of a · their applicants + staff of a · their collaborators)
+        per distinct ``a``.
+        """
+        by_a: dict[str, set[str]] = defaultdict(set)
+        for a, b in pairs:
+            by_a[a].add(b)
+        out: dict[tuple[str, str], Ties] = {}
+        empty: frozenset[str] = frozenset()
+        for a, bs in by_a.items():
+            co: dict[str, list[str]] = defaultdict(list)
+            shared: dict[str, list[str]] = defaultdict(list)
+            collab: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for t in self.applied.get(a, empty):
+                for b in self.applicants[t] & bs:
+                    co[b].append(t)
+            for x in self.staff.get(a, empty):
+                for b in self.works[x] & bs:
+                    shared[b].append(x)
+                for y in self.collaborators.get(x, empty):
+                    for b in self.works.get(y, empty) & bs:
+                        collab[b].append((x, y))
+            for b in bs:
+                out[(a, b)] = Ties(a=a, b=b, co_patents=tuple(sorted(set(co[b]))) if b in co else (),
+                                   shared_staff=tuple(sorted(set(shared[b]))) if b in shared else (),
+                                   collab_pairs=tuple(sorted(set(collab[b]))) if b in collab else ())
+        return out
+
+    def personal(self, org_id: str, person_id: str) -> PersonalTies:
+        """A person's ties to an organisation: its (past or present) staff they collaborated
+        with, and whether they worked there themselves."""
+        empty: frozenset[str] = frozenset()
+        colleagues = sorted(x for x in self.collaborators.get(person_id, empty)
+                            if org_id in self.works.get(x, empty))
+        return PersonalTies(person=person_id, org=org_id, colleagues=tuple(colleagues),
+                            worked_there=org_id in self.works.get(person_id, empty))
+
+
+_tie_indexes: weakref.WeakKeyDictionary[GraphStore, TieIndex] = weakref.WeakKeyDictionary()
+_tie_lock = threading.Lock()
+
+
+def tie_index(store: GraphStore, *, generation: int | None = None) -> TieIndex:
+    """The :class:`TieIndex` of a store, rebuilt when its write generation moves (a store without
+    a generation counter gets a fresh one on every call).  Building reads the ``WORKS_AT``,
+    ``APPLICANT_OF`` and ``COLLABORATED_WITH`` relationships once (three reads on Neo4j, the
+    snapshot on the embedded store): O(those relationships)."""
+    gen = store_generation(store) if generation is None else generation
+    cached = _tie_indexes.get(store)
+    if cached is not None and gen is not None and cached.generation == gen:
+        return cached
+    with _tie_lock:
+        cached = _tie_indexes.get(store)
+        if cached is not None and gen is not None and cached.generation == gen:
+            return cached
+        built = fact_source(store).tie_index()
+        built.generation = gen
+        _tie_indexes[store] = built
+        return built
 
 
 # --------------------------------------------------------------------------- directory
@@ -1202,6 +1292,44 @@ class ProfileDirectory:
         """Positions of people with any of the fields."""
         parts = [self.by_field[f][0] for f in sorted(set(fields)) if f in self.by_field]
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+
+def affiliation_arrays(directory: ProfileDirectory) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every person's affiliation as arrays, for computing per-organisation values for many
+    people at once: (organisation ids sorted, ``starts``, ``members``) where the organisations
+    of the person at position i are ``members[starts[i]:starts[i + 1]]`` (indexes into the ids;
+    a person without one gets the single index ``len(ids)``, a slot for "none").
+
+    Built once per directory (O(people)) and kept on it.
+    """
+    cached = getattr(directory, "_affiliations", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    org_ids = sorted({o for p in directory.persons.values() for o in p.orgs})
+    index = {o: k for k, o in enumerate(org_ids)}
+    none = len(org_ids)
+    starts = [0]
+    members: list[int] = []
+    for pid in directory.ids:
+        members += [index[o] for o in directory.persons[pid].orgs] or [none]
+        starts.append(len(members))
+    cached = (org_ids, np.array(starts, dtype=np.int64), np.array(members, dtype=np.int64))
+    directory._affiliations = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def posted_demands(directory: ProfileDirectory) -> dict[str, tuple[str, ...]]:
+    """organisation → the demands it posted (sorted ids), from the directory's demands (their
+    ``posters``), built once per directory: O(demands)."""
+    cached = getattr(directory, "_posted", None)
+    if cached is None:
+        by_org: dict[str, set[str]] = defaultdict(set)
+        for did, d in directory.demands.items():
+            for o in d.posters:
+                by_org[o].add(did)
+        cached = {o: tuple(sorted(ds)) for o, ds in by_org.items()}
+        directory._posted = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[no-any-return]
 
 
 _DIRECTORY_CHUNK = 2000
@@ -1281,10 +1409,14 @@ def profile_directory(store: GraphStore, *, generation: int | None = None) -> Pr
 
 def warm_caches(store: GraphStore) -> None:
     """Build the per-generation caches the recommendation queries use — the
-    :class:`ProfileDirectory` and the BM25 index (:func:`graph.queries.text.text_index`) — so
-    that the first query after an ingest is not the one that pays for them."""
+    :class:`ProfileDirectory`, the :class:`TieIndex` and the BM25 index
+    (:func:`graph.queries.text.text_index`) — so that the first query after an ingest is not the
+    one that pays for them."""
     from graph.queries.text import text_index
 
     gen = store_generation(store)
-    profile_directory(store, generation=gen)
+    directory = profile_directory(store, generation=gen)
+    affiliation_arrays(directory)
+    posted_demands(directory)
+    tie_index(store, generation=gen)
     text_index(store, generation=gen)

@@ -42,13 +42,9 @@ person (those who would otherwise have been on the list), best first, at most ``
 How the ranking stays fast and exact: every factor but ``ties`` comes from the per-generation
 :class:`~graph.queries.profiles.ProfileDirectory` as arrays; people are visited by the upper
 bound (score with ties = 1) in batches until the next bound falls below the last kept score.
-Ties and conflicts (Cypher on Neo4j, networkx on the embedded store) are fetched for the first
-batch, then at once for everyone whose bound still reaches the last kept score — a few reads
-per query, not a few per batch; conflict names are read once, for the exclusions shown.  Ties,
-circles and competing patents do not depend on the question and are kept per store generation
-(:class:`~graph.queries.profiles.SharedFacts`); people who cannot have a competing patent (no
-invented patent in the fields co-owned by an enterprise of that field, by the directory) are
-not asked about.
+Ties and competing patents of the visited people are computed in memory from the generation's
+:class:`~graph.queries.profiles.TieIndex` and directory — no round trip per batch on Neo4j;
+conflict names are read once, for the exclusions shown.
 """
 
 from __future__ import annotations
@@ -71,11 +67,11 @@ from graph.queries.profiles import (
     PersonProfile,
     ProfileDirectory,
     Profiles,
+    affiliation_arrays,
     check_limit,
-    person_load,
+    posted_demands,
     profiles,
     saturate,
-    shared_facts,
 )
 from graph.queries.text import text_index
 from graph.store.base import GraphStore
@@ -91,6 +87,7 @@ __all__ = [
     "recommend_industry_professors",
     "recommend_tech_mentors",
     "recommend_liaisons",
+    "warm_up",
 ]
 
 ROLES = ("industry_professor", "tech_mentor", "liaison")
@@ -109,8 +106,6 @@ ROLE_FACTOR_NAMES = {
 }
 TEXT_POOL = 200
 BATCH = 50
-#: At most this many people's ties and conflicts are fetched in one read.
-MAX_FETCH = 2000
 TIES_FULL = 3
 _EPS = 1e-9
 
@@ -175,70 +170,57 @@ def _org_patent_fields(store: GraphStore, org_id: str) -> dict[str, int]:
     return {f: len(ps) for f, ps in sorted(counts.items())}
 
 
-def _competing(store: GraphStore, org_id: str, fields: Sequence[str], ids: Sequence[str],
-               prof: Profiles | None = None) -> dict[str, list[tuple[str, str, str]]]:
-    """Competing patents per person (only people with one), memoised per store generation."""
+def _potential_conflicts(prof: Profiles) -> Mapping[str, tuple[tuple[str, str, str], ...]]:
+    """person → every (enterprise, patent, field) such that the person invented the patent, the
+    enterprise applied for it and both the patent and the enterprise are in the field: the
+    competing patents of any query, before its own filters (its fields, its enterprise).
+
+    Built once per generation from the directory and the :class:`~graph.queries.profiles.TieIndex`
+    (kept on the tie index): O(Σ patents with an enterprise applicant · inventors).
+    """
+    index = prof.tie_index()
+    cached = getattr(index, "_potential_conflicts", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    d = prof.directory
+    assert d is not None
+    by_patent: dict[str, list[tuple[str, str]]] = {}
+    for t, owners in index.applicants.items():
+        pt = d.patents.get(t)
+        if pt is None:
+            continue
+        for c in owners:
+            op = d.orgs.get(c)  # a person can apply for a patent too: only organisations compete
+            if op is None or op.kind != OrgKind.ENTERPRISE.value:
+                continue
+            by_patent.setdefault(t, []).extend((c, f) for f in pt.fields if f in op.fields)
+    out: dict[str, tuple[tuple[str, str, str], ...]] = {}
+    for pid, person in d.persons.items():
+        found = tuple((c, t, f) for t in person.patents for c, f in by_patent.get(t, ()))
+        if found:
+            out[pid] = found
+    index._potential_conflicts = out  # type: ignore[attr-defined]
+    return out
+
+
+def _competing(prof: Profiles, org_id: str, fields: Sequence[str],
+               ids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
+    """Competing patents per person (only people with one): (competitor, patent, field) for each
+    patent the person invented in one of ``fields`` that ``org_id`` did not apply for and that an
+    enterprise other than ``org_id`` co-owns while itself being in that field.
+
+    In memory: the generation's :func:`_potential_conflicts` filtered by the query's fields and
+    enterprise.  Complexity: O(Σ potential conflicts of the people).
+    """
     if not ids or not fields:
         return {}
-    shared = shared_facts(store, prof.generation) if prof is not None else None
-    memo = shared.memo("roles.competing") if shared is not None else {}
-    key = (org_id, tuple(sorted(set(fields))))
-    want = [pid for pid in dict.fromkeys(ids) if (key, pid) not in memo]
-    d = prof.directory if prof is not None else None
-    if d is not None:
-        # Only an inventor of a patent in one of the fields with an applicant other than the
-        # target that is an enterprise in that field can have a conflict (a necessary
-        # condition, from the directory): the others are settled without asking the store.
-        target = set(key[1])
-
-        def possible(pid: str) -> bool:
-            person = d.persons.get(pid)
-            if person is None:
-                return True
-            for t in person.patents:
-                pt = d.patents.get(t)
-                if pt is None:
-                    return True
-                shared = target.intersection(pt.fields)
-                if shared and any(
-                        c != org_id and (c not in d.orgs or (d.orgs[c].kind == OrgKind.ENTERPRISE.value
-                                                             and not shared.isdisjoint(d.orgs[c].fields)))
-                        for c in pt.applicants):
-                    return True
-            return False
-
-        for pid in [pid for pid in want if not possible(pid)]:
-            memo[(key, pid)] = ()
-        want = [pid for pid in want if (key, pid) not in memo]
-    if want:
-        found = _competing_fetch(store, org_id, key[1], want)
-        for pid in want:
-            memo[(key, pid)] = tuple(found.get(pid, ()))
-    return {pid: list(memo[(key, pid)]) for pid in ids if memo[(key, pid)]}
-
-
-def _competing_fetch(store: GraphStore, org_id: str, fields: Sequence[str], ids: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
-    if is_neo4j(store):
-        rows = store.read(cypher.load("queries/roles/competing_patents"),  # type: ignore[attr-defined]
-                          {"org": org_id, "fields": list(fields), "ids": list(ids)})
-        return {r["id"]: sorted({(c, t, f) for c, t, f in r["conflicts"]}) for r in rows if r["conflicts"]}
-    facts = GraphFacts(store)
-    target = set(fields)
+    target = frozenset(fields)
+    applicants = prof.tie_index().applicants
+    potential = _potential_conflicts(prof)
     out: dict[str, list[tuple[str, str, str]]] = {}
-    for pid in ids:
-        if pid not in facts.g:
-            continue
-        found = set()
-        for t, _ in facts.out_edges(pid, RelType.INVENTED, NodeLabel.PATENT):
-            applicants = {o for o, _ in facts.in_edges(t, RelType.APPLICANT_OF, NodeLabel.ORGANIZATION)}
-            if org_id in applicants:
-                continue
-            for f in {f for f, _ in facts.out_edges(t, RelType.IN_FIELD, NodeLabel.FIELD)} & target:
-                for c in applicants:
-                    if c == org_id or facts.g.nodes[c].get("kind") != OrgKind.ENTERPRISE.value:
-                        continue
-                    if any(x == f for x, _ in facts.out_edges(c, RelType.IN_FIELD, NodeLabel.FIELD)):
-                        found.add((c, t, f))
+    for pid in dict.fromkeys(ids):
+        found = {(c, t, f) for c, t, f in potential.get(pid, ())
+                 if f in target and c != org_id and org_id not in applicants[t]}
         if found:
             out[pid] = sorted(found)
     return out
@@ -266,35 +248,20 @@ def _text_vector(store: GraphStore, directory: ProfileDirectory, pieces: Sequenc
     out = np.zeros(len(directory.ids))
     scores = pindex.scores(query)
     if scores.size and scores.max() > 0:
-        cache = getattr(directory, "_text_map", None)
-        if cache is None or cache[0] is not pindex:
-            mapping = np.array([directory.pos.get(i, -1) for i in pindex.ids], dtype=np.int64)
-            directory._text_map = (pindex, mapping)  # type: ignore[attr-defined]
-        mapping = directory._text_map[1]  # type: ignore[attr-defined]
+        mapping = _text_map(directory, pindex)
         ok = mapping >= 0
         out[mapping[ok]] = scores[ok] / scores.max()
     return out, (pindex, query)
 
 
-def _fetch_end(i: int, fetched: int, valid_kth: float | None, first: float, ordered_bound: np.ndarray) -> int:
-    """Where the next fetch of ties and conflicts should end (an index into the visiting order):
-    every person whose bound still reaches the last kept score (or, before ``limit`` people are
-    kept, the first estimate ``first``) — they are the only ones the loop can still visit — at
-    least the batch at ``i``, at most :data:`MAX_FETCH` people, on a batch boundary."""
-    size = ordered_bound.size
-    if valid_kth is not None:
-        thr = valid_kth
-    elif fetched == 0:
-        thr = first  # +inf: the first batch alone, then every person who can still make it
-    else:
-        thr = None  # the estimate was too high (exclusions): widen geometrically
-    if thr is not None:
-        end = int(np.searchsorted(-ordered_bound, -(thr - _EPS), side="right"))
-    else:
-        end = fetched + max(BATCH, fetched)
-    end = max(end, i + BATCH)
-    end = -(-end // BATCH) * BATCH
-    return min(end, i + MAX_FETCH, size)
+def _text_map(directory: ProfileDirectory, pindex: Any) -> np.ndarray:
+    """Directory position of each document of the person BM25 index (-1: not a profiled person),
+    kept on the directory for that index."""
+    cache = getattr(directory, "_text_map", None)
+    if cache is None or cache[0] is not pindex:
+        mapping = np.array([directory.pos.get(i, -1) for i in pindex.ids], dtype=np.int64)
+        cache = directory._text_map = (pindex, mapping)  # type: ignore[attr-defined]
+    return cache[1]  # type: ignore[no-any-return]
 
 
 def _rank(
@@ -309,44 +276,30 @@ def _rank(
             static += w * plan.static[f][pool]
     bound = static + weights["ties"]
     order = np.lexsort((pool, -bound))  # pool positions are in id order, so ties break by id
-    ordered_bound = bound[order]
-    # No estimate of the last kept score before the first batch is scored (a static estimate
-    # reaches too far down: fetching ties is what costs, on Neo4j in the server).
-    first = float("inf")
     target = plan.target
+    tie_counts = prof.tie_counts()
     valid: list[tuple[float, str, dict[str, float], dict[str, Any]]] = []
     excluded: list[tuple[Exclusion, tuple[str, str, str] | None]] = []
-    conflicts: dict[str, list[tuple[str, str, str]]] = {}
-    fetched = 0
     i = 0
     while i < order.size:
         if len(valid) >= limit and bound[order[i]] + _EPS < valid[limit - 1][0]:
             break
-        if min(i + BATCH, order.size) > fetched:
-            end = _fetch_end(i, fetched, valid[limit - 1][0] if len(valid) >= limit else None, first,
-                             ordered_bound)
-            ids = [directory.ids[pool[j]] for j in order[fetched:end]]
-            _prefetch(store, prof, plan, ids, competition_fields, conflicts)
-            fetched = end
         batch = [directory.ids[pool[j]] for j in order[i:i + BATCH]]
         i += BATCH
         people = prof.persons(batch)
-        if plan.role == "industry_professor":
-            pairs = [(o, target.id) for p in people.values() for o in p.orgs if o != target.id]
-        else:
-            pairs = [(target.id, o) for p in people.values() for o in p.orgs if o != target.id]
-        ties = prof.ties(pairs)
         personal = prof.personal_ties([(target.id, pid) for pid in batch])
+        conflicts = _competing(prof, target.id, competition_fields, batch)
         for pid in batch:
             p = people[pid]
             factors = {f: float(plan.static[f][directory.pos[pid]]) for f in weights if f != "ties"}
             factors.update(_exact_static(plan, p))
             org_n, tie_org = 0, None
             for o in p.orgs:
-                key = (o, target.id) if plan.role == "industry_professor" else (target.id, o)
-                t = ties.get(key)
-                if t is not None and t.count > org_n:
-                    org_n, tie_org = t.count, o
+                if o == target.id:
+                    continue
+                n_o = tie_counts.get((o, target.id) if plan.role == "industry_professor" else (target.id, o), 0)
+                if n_o > org_n:
+                    org_n, tie_org = n_o, o
             pt = personal[(target.id, pid)]
             alumni = plan.role == "industry_professor" and target.id in p.studied
             n = org_n + pt.count + (1 if alumni else 0)
@@ -372,39 +325,18 @@ def _rank(
                                tuple(candidates), out_excluded)
 
 
-def _prefetch(store: GraphStore, prof: Profiles, plan: _Plan, ids: Sequence[str],
-              competition_fields: Sequence[str], conflicts: dict[str, list[tuple[str, str, str]]]) -> None:
-    """Ties, personal ties and competing patents of many people in one read each (they land
-    in the query's memo — and the generation's :class:`~graph.queries.profiles.SharedFacts`)."""
-    if not ids:
-        return
-    target = plan.target
-    people = prof.persons(ids)
-    if plan.role == "industry_professor":
-        prof.ties([(o, target.id) for p in people.values() for o in p.orgs if o != target.id])
-    else:
-        prof.ties([(target.id, o) for p in people.values() for o in p.orgs if o != target.id])
-        prof.circle(target.id)  # an enterprise: small circle, many people asked about
-    prof.personal_ties([(target.id, pid) for pid in ids])
-    if competition_fields:
-        conflicts.update(_competing(store, target.id, competition_fields, ids, prof))
-
-
 def _exact_static(plan: _Plan, p: PersonProfile) -> dict[str, float]:
-    """The static factors recomputed from the profile with the scalar formulas (the arrays
-    only order the search), so the reported values do not depend on array arithmetic."""
+    """The static factors that the arrays compute with arithmetic of their own (field overlap,
+    seniority), recomputed from the profile with the scalar formulas, so the reported values do
+    not depend on array arithmetic.  Track, load and activity need no recomputation: the
+    directory's arrays hold the values of those very formulas (:func:`person_track`,
+    :func:`person_load`, ``min(1, patents / 3)``)."""
     out: dict[str, float] = {}
     weights = ROLE_WEIGHTS[plan.role]
     if "field" in weights:
         out["field"] = field_overlap(plan.fields, p.fields)[0]
     if "seniority" in weights:
         out["seniority"] = p.seniority / 5 if p.seniority is not None else 0.0
-    if "track" in weights:
-        out["track"] = track_of_people([p])[0]
-    if "activity" in weights:
-        out["activity"] = saturate(len(p.patents), 3)
-    if "load" in weights:
-        out["load"] = person_load([p])[0]
     return out
 
 
@@ -622,35 +554,43 @@ def _enterprise_plan(store: GraphStore, role: str, enterprise_id: str) -> tuple[
     }
     if role == "liaison":
         static["activity"] = np.minimum(1.0, directory.patent_counts / 3.0)
-    candidates = set(directory.in_fields(fields).tolist())
+    pool = directory.in_fields(fields).astype(np.int64)
     if text.size:
         best = np.flatnonzero(text > 0)
         best = best[np.lexsort((best, -text[best]))][:TEXT_POOL]
-        candidates |= set(best.tolist())
-    pool = np.array(sorted(candidates), dtype=np.int64)
+        pool = np.union1d(pool, best).astype(np.int64)
     if role == "tech_mentor":
         pool = pool[directory.research[pool] & (directory.seniority[pool] >= 3)]
     else:
         young = directory.phd[pool] | ((directory.seniority[pool] >= 0) & (directory.seniority[pool] <= 2))
         pool = pool[directory.research[pool] & young]
     if role == "liaison" and pool.size:
+        # Same city 1, same province 0.5, best over the person's organisations: the place of
+        # each organisation once, then the best per person over the affiliation arrays.
+        org_ids, starts, members = affiliation_arrays(directory)
+        cities, provinces = _org_places(prof, directory, org_ids)
+        place = np.zeros(len(org_ids) + 1)  # the last slot: no organisation (0)
+        if org.province:
+            place[:-1][provinces == org.province] = 0.5
+        if org.city:
+            place[:-1][cities == org.city] = 1.0
         prox = np.zeros(len(directory.ids))
-        orgs = prof.orgs({o for i in pool for o in directory.persons[directory.ids[i]].orgs})
-        for i in pool:
-            p = directory.persons[directory.ids[i]]
-            best_place = 0.0
-            for o in p.orgs:
-                op = orgs.get(o)
-                if op is None:
-                    continue
-                if org.city and op.city == org.city:
-                    best_place = 1.0
-                elif org.province and op.province == org.province:
-                    best_place = max(best_place, 0.5)
-            prox[i] = best_place
+        prox[pool] = np.maximum.reduceat(place[members], starts[:-1])[pool]
         static["proximity"] = prox
     plan = _Plan(role, org, None, fields, static, pool, text_terms=terms)
     return prof, directory, plan, sorted(fields)
+
+
+def _org_places(prof: Profiles, directory: ProfileDirectory, org_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(city, province) of each affiliation organisation as object arrays (None for an unknown
+    organisation, which matches no place), kept on the directory."""
+    cached = getattr(directory, "_org_places", None)
+    if cached is None:
+        orgs = prof.orgs(org_ids)
+        cached = (np.array([orgs[o].city if o in orgs else None for o in org_ids], dtype=object),
+                  np.array([orgs[o].province if o in orgs else None for o in org_ids], dtype=object))
+        directory._org_places = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[no-any-return]
 
 
 def recommend_tech_mentors(store: GraphStore, enterprise_id: str, *, limit: int = 10) -> RoleRecommendations:
@@ -685,3 +625,16 @@ def recommend_liaisons(store: GraphStore, enterprise_id: str, *, limit: int = 10
     limit = check_limit(limit)
     prof, directory, plan, competition = _enterprise_plan(store, "liaison", enterprise_id)
     return _rank(store, prof, directory, plan, limit, competition_fields=competition)
+
+
+def warm_up(store: GraphStore) -> None:
+    """Build what the role queries keep per store generation besides the shared caches — the
+    organisations' posted demands, the affiliation arrays, the organisations' places, the potential competing patents and the map
+    from the person text index to the directory — so the first role query after an ingest (or
+    a server start, :class:`api.app.WarmUp`) does not pay for them."""
+    prof, directory = _start(store)
+    posted_demands(directory)
+    org_ids, _, _ = affiliation_arrays(directory)
+    _org_places(prof, directory, org_ids)
+    _potential_conflicts(prof)
+    _text_map(directory, text_index(store, generation=directory.generation).index(NodeLabel.PERSON))

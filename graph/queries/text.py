@@ -157,6 +157,10 @@ class BM25Index:
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._pos
 
+    def position(self, doc_id: str) -> int:
+        """The document's position in :attr:`ids` (the index into :meth:`scores`), -1 if absent."""
+        return self._pos.get(doc_id, -1)
+
     @staticmethod
     def _query_weights(query: Sequence[str]) -> list[tuple[str, float]]:
         counts = Counter(query)
