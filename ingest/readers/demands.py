@@ -169,7 +169,7 @@ def _checked_amount(amount: float, shown: object) -> float | Invalid:
         return Invalid(f"预算金额不合法 (invalid budget): {shown!r}")
     if amount > MAX_BUDGET_WAN:
         return Invalid(f"预算金额过大，请检查单位 (budget over 1000亿元 — wrong unit?): {shown!r}")
-    return round(amount, 4)
+    return round(amount, 4) + 0.0  # + 0.0 turns a -0.0 number into 0.0 (its text "-0.0" would be invalid)
 
 
 # --------------------------------------------------------------------------- batch

@@ -183,6 +183,14 @@ def test_parse_budget_never_raises_and_is_idempotent(value: object, unit: float)
         assert parse_budget_wan(str(result)) == result
 
 
+def test_parse_budget_negative_zero_is_zero() -> None:
+    # Found by hypothesis: the number -0.0 came back as -0.0, whose text "-0.0" reads as a
+    # negative amount (invalid), so the result was not idempotent.
+    result = parse_budget_wan(-0.0)
+    assert result == 0.0 and math.copysign(1.0, result) == 1.0  # type: ignore[arg-type]
+    assert parse_budget_wan(str(result)) == result
+
+
 @PROPERTY
 @given(st.integers(min_value=0, max_value=1000))
 def test_parse_budget_units(amount: int) -> None:
