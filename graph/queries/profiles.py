@@ -61,6 +61,7 @@ import cypher
 from graph.errors import NotFound, QueryError
 from graph.model import NodeLabel, NodeRecord, OrgKind, RelType
 from graph.queries.backend import is_neo4j
+from graph.queries.generation import GenerationCache, store_generation
 from graph.store.base import GraphStore
 
 __all__ = [
@@ -1212,8 +1213,7 @@ class TieIndex:
                             worked_there=org_id in self.works.get(person_id, empty))
 
 
-_tie_indexes: weakref.WeakKeyDictionary[GraphStore, TieIndex] = weakref.WeakKeyDictionary()
-_tie_lock = threading.Lock()
+_tie_indexes: GenerationCache[TieIndex] = GenerationCache()
 
 
 def tie_index(store: GraphStore, *, generation: int | None = None) -> TieIndex:
@@ -1222,26 +1222,16 @@ def tie_index(store: GraphStore, *, generation: int | None = None) -> TieIndex:
     ``APPLICANT_OF`` and ``COLLABORATED_WITH`` relationships once (three reads on Neo4j, the
     snapshot on the embedded store): O(those relationships)."""
     gen = store_generation(store) if generation is None else generation
-    cached = _tie_indexes.get(store)
-    if cached is not None and gen is not None and cached.generation == gen:
-        return cached
-    with _tie_lock:
-        cached = _tie_indexes.get(store)
-        if cached is not None and gen is not None and cached.generation == gen:
-            return cached
+
+    def build() -> TieIndex:
         built = fact_source(store).tie_index()
         built.generation = gen
-        _tie_indexes[store] = built
         return built
+
+    return _tie_indexes.get(store, gen, build)
 
 
 # --------------------------------------------------------------------------- directory
-
-def store_generation(store: GraphStore) -> int | None:
-    """The store's write generation (None when the store keeps none)."""
-    gen = getattr(store, "generation", None)
-    return int(gen()) if callable(gen) else None
-
 
 @dataclass
 class ProfileDirectory:
@@ -1333,8 +1323,7 @@ def posted_demands(directory: ProfileDirectory) -> dict[str, tuple[str, ...]]:
 
 
 _DIRECTORY_CHUNK = 2000
-_directories: weakref.WeakKeyDictionary[GraphStore, ProfileDirectory] = weakref.WeakKeyDictionary()
-_directory_lock = threading.Lock()
+_directories: GenerationCache[ProfileDirectory] = GenerationCache()
 
 
 def _chunked(prof_call: Any, ids: Sequence[str]) -> dict[str, Any]:
@@ -1395,16 +1384,7 @@ def profile_directory(store: GraphStore, *, generation: int | None = None) -> Pr
     read it (saves a round trip).
     """
     gen = store_generation(store) if generation is None else generation
-    cached = _directories.get(store)
-    if cached is not None and gen is not None and cached.generation == gen:
-        return cached
-    with _directory_lock:
-        cached = _directories.get(store)
-        if cached is not None and gen is not None and cached.generation == gen:
-            return cached
-        built = _build_directory(store, gen)
-        _directories[store] = built
-        return built
+    return _directories.get(store, gen, lambda: _build_directory(store, gen))
 
 
 def warm_caches(store: GraphStore) -> None:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import math
 import threading
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from graph.model import NodeLabel, RelType
+from graph.queries.generation import GenerationCache, store_generation
 from graph.store.base import GraphStore
 from nlp.keywords import DOMAIN_STOPWORDS
 from nlp.segment import STOPWORDS, tokenize
@@ -366,13 +366,7 @@ def _build(store: GraphStore, generation: int | None) -> TextIndex:
     )
 
 
-_indexes: weakref.WeakKeyDictionary[GraphStore, TextIndex] = weakref.WeakKeyDictionary()
-_build_lock = threading.Lock()
-
-
-def _generation(store: GraphStore) -> int | None:
-    gen = getattr(store, "generation", None)
-    return int(gen()) if callable(gen) else None
+_indexes: GenerationCache[TextIndex] = GenerationCache()
 
 
 def text_index(store: GraphStore, *, generation: int | None = None) -> TextIndex:
@@ -387,22 +381,12 @@ def text_index(store: GraphStore, *, generation: int | None = None) -> TextIndex
     """
     # Read before building: a write during the build leaves the index one generation behind,
     # so the next call rebuilds it.
-    gen = _generation(store) if generation is None else generation
-    cached = _indexes.get(store)
-    if cached is not None and gen is not None and cached.generation == gen:
-        return cached
-    with _build_lock:
-        cached = _indexes.get(store)
-        if cached is not None and gen is not None and cached.generation == gen:
-            return cached
-        built = _build(store, gen)
-        _indexes[store] = built
-        return built
+    gen = store_generation(store) if generation is None else generation
+    return _indexes.get(store, gen, lambda: _build(store, gen))
 
 
 def clear_cache() -> None:
     """Forget every built index and cached token list (tests, memory pressure)."""
-    with _build_lock:
-        _indexes.clear()
+    _indexes.clear()
     with _piece_lock:
         _piece_tokens.clear()
