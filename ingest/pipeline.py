@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.model import NodeLabel, NodeRecord, RelRecord
 from graph.store.base import GraphStore, WriteSummary, chunks
@@ -32,6 +32,7 @@ from ingest.records import InputRecord, Quarantined
 from nlp.resolve import Mention, ResolutionResult, resolve_block
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = ["IngestReport", "ingest_paths", "discover", "read_file", "SUPPORTED_SUFFIXES"]
 
@@ -458,13 +459,7 @@ def _start_resolution(
               for block, by_id in group_by_block(mentions).items() if len(by_id) > 1]
     if not blocks:
         return []
-    n_tasks = min(len(blocks), 2 * pool_size)
-    tasks: list[list[tuple[str, list[Mention]]]] = [[] for _ in range(n_tasks)]
-    cost = [0] * n_tasks
-    for block, ms in sorted(blocks, key=lambda b: (-len(b[1]), b[0])):
-        i = cost.index(min(cost))
-        tasks[i].append((block, ms))
-        cost[i] += len(ms) ** 2
+    tasks = _spread(blocks, 2 * pool_size, cost=lambda b: len(b[1]) ** 2, name=lambda b: b[0])
     return [pool.submit(_resolve_blocks, task) for task in tasks]
 
 
@@ -496,11 +491,17 @@ def _balanced_groups(names: list[str], n: int) -> list[list[str]]:
     """
     sizes = {p: (Path(p).stat().st_size if Path(p).exists() else 0) * _COST_PER_BYTE.get(Path(p).suffix.lower(), 1.0)
              for p in names}
-    groups: list[list[str]] = [[] for _ in range(max(1, min(n, len(names))))]
+    return _spread(names, n, cost=sizes.__getitem__, name=lambda p: p)
+
+
+def _spread(items: Sequence[T], n: int, *, cost: Callable[[T], float], name: Callable[[T], str]) -> list[list[T]]:
+    """Split ``items`` into at most ``n`` non-empty groups of similar total cost: largest first
+    (ties by name), each to the group with the least so far (greedy longest-processing-time)."""
+    groups: list[list[T]] = [[] for _ in range(max(1, min(n, len(items))))]
     totals = [0.0] * len(groups)
-    for p in sorted(names, key=lambda x: (-sizes[x], x)):
+    for item in sorted(items, key=lambda x: (-cost(x), name(x))):
         i = totals.index(min(totals))
-        groups[i].append(p)
-        totals[i] += sizes[p]
+        groups[i].append(item)
+        totals[i] += cost(item)
     return [g for g in groups if g]
 

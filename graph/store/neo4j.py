@@ -247,9 +247,7 @@ class Neo4jStore(GraphStore):
                 given = chunk[i]
                 # As for relationships: equal as given is unchanged; diff_nodes judges the rest
                 # (and refuses a label change).
-                if label == given.label.value and all(
-                    props.get(k) == v for k, v in given.props.items() if k not in _IGNORED_IN_DIFF
-                ):
+                if label == given.label.value and _same_as_given(props, given.props):
                     summary.nodes_unchanged += 1
                 else:
                     changed[i] = _node({"id": given.id, "label": label, "props": props})
@@ -314,7 +312,7 @@ class Neo4jStore(GraphStore):
             given = chunk[i].props
             # Values equal as given are unchanged for diff_relationships too; only the others
             # (few, when re-writing) are judged by it, with its float tolerance and merging.
-            if all(props.get(k) == v for k, v in given.items() if k not in _IGNORED_IN_DIFF):
+            if _same_as_given(props, given):
                 summary.rels_unchanged += 1
             else:
                 changed[i] = props
@@ -505,6 +503,12 @@ class Neo4jStore(GraphStore):
             {"run_id": r["run_id"], "started_at": r["started_at"], **json.loads(r["info"])}
             for r in rows
         ]
+
+
+def _same_as_given(stored: dict[str, Any], given: dict[str, Any]) -> bool:
+    """Every given property stored exactly so (provenance aside): the record is unchanged, the
+    cheap case of diff_nodes/diff_relationships, which judge all the others."""
+    return all(stored.get(k) == v for k, v in given.items() if k not in _IGNORED_IN_DIFF)
 
 
 def _folded_nodes(nodes: Sequence[NodeRecord]) -> list[NodeRecord]:
