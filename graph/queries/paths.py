@@ -832,8 +832,8 @@ def _render(name: str, rel_types: Iterable[RelType], **values: int | str) -> str
         raise SchemaError(f"query {name!r} needs at least one relationship type")
     filled = {"rel_types": "|".join(cypher.escape_identifier(t) for t in types)}
     for slot, value in values.items():
-        if isinstance(value, str) and slot in ("detours", "path_filter", "x_allowed"):
-            filled[slot] = value  # Cypher this module rendered (_detour_branches, _label_test)
+        if isinstance(value, str) and slot in ("detours", "path_filter", "x_allowed", "search"):
+            filled[slot] = value  # Cypher this module rendered or loaded (_detour_branches, _label_test, …)
         elif isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
             filled[slot] = str(value)
         else:
@@ -958,7 +958,8 @@ def _neo4j_candidates(store: GraphStore, spec: _Spec, shown: dict[str, Any] | No
         rows = _read(store, cypher.load("queries/paths/endpoints"), {"ids": [spec.source, spec.target]})
         spec.check_ends({r["id"]: NodeLabel(r["label"]) for r in rows})
         return []
-    row = _read(store, _corridor_query(guess, spec, _ASSUMED_ENDS), params)[0]
+    query, extra = _corridor_query(store, guess, spec, _ASSUMED_ENDS)
+    row = _read(store, query, params | extra)[0]
     ends = spec.check_ends({
         spec.source: NodeLabel(row["source_label"]) if row["source_label"] else None,
         spec.target: NodeLabel(row["target_label"]) if row["target_label"] else None,
@@ -971,7 +972,8 @@ def _neo4j_candidates(store: GraphStore, spec: _Spec, shown: dict[str, Any] | No
         and _barred_reachable(guess, spec.labels, ends)
         and not _barred_reachable(guess, spec.labels, _ASSUMED_ENDS)
     ):
-        row = _read(store, _corridor_query(types, spec, frozenset(ends)), params)[0]
+        query, extra = _corridor_query(store, types, spec, frozenset(ends))
+        row = _read(store, query, params | extra)[0]
     if row["shortest"] is None:
         return []
     if shown is not None and row["inline"]:
@@ -1004,18 +1006,48 @@ def _corridor_text(
     rel_types: frozenset[RelType], labels: frozenset[NodeLabel], groups: int, max_hops: int,
     end_labels: frozenset[NodeLabel] | None = None,
 ) -> str:
-    """The corridor query; the interior label tests are left out when ``end_labels`` is given
-    and the schema rules out a barred interior node (:func:`_barred_reachable`)."""
+    """The corridor query searching in Cypher (queries/paths/search_cypher); the interior label
+    tests are left out when ``end_labels`` is given and the schema rules out a barred interior
+    node (:func:`_barred_reachable`)."""
     filtered = end_labels is None or _barred_reachable(rel_types, labels, end_labels)
     path_filter = (
         f"WHERE all(n IN nodes(p) WHERE n = a OR n = b OR {_label_test('n', labels)})" if filtered else ""
     )
-    return _render("queries/paths/corridor", rel_types, max_hops=max_hops, path_filter=path_filter,
-                   detours=_detour_branches(rel_types, labels, groups, max_hops, filtered=filtered))
+    search = _render("queries/paths/search_cypher", rel_types, max_hops=max_hops, path_filter=path_filter,
+                     detours=_detour_branches(rel_types, labels, groups, max_hops, filtered=filtered))
+    return _render("queries/paths/corridor", rel_types, search=search)
 
 
-def _corridor_query(rel_types: frozenset[RelType], spec: _Spec, end_labels: frozenset[NodeLabel]) -> str:
-    return _corridor_text(rel_types, spec.labels, spec.groups, spec.max_hops, end_labels)
+#: The procedure (tools/neo4j-launcher, Corridor.java) that finds the corridor inside Neo4j.
+CORRIDOR_PROCEDURE = "xiaoqi.paths.corridor"
+# Whether a driver's DBMS has it, asked once per driver (a server gains a plugin only by a restart,
+# which a long-lived driver outlives only in tests; they set the answer themselves).
+_HAS_PROCEDURE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _has_procedure(store: GraphStore) -> bool:
+    driver = store.driver  # type: ignore[attr-defined]
+    known = _HAS_PROCEDURE.get(driver)
+    if known is None:
+        rows = _read(store, "SHOW PROCEDURES YIELD name WHERE name = $name RETURN count(*) AS n",
+                     {"name": CORRIDOR_PROCEDURE})
+        known = _HAS_PROCEDURE[driver] = rows[0]["n"] > 0
+    return known
+
+
+def _corridor_query(
+    store: GraphStore, rel_types: frozenset[RelType], spec: _Spec, end_labels: frozenset[NodeLabel],
+) -> tuple[str, dict[str, Any]]:
+    """The corridor query for ``spec`` and the parameters it needs besides the ends'."""
+    if not _has_procedure(store):
+        return _corridor_text(rel_types, spec.labels, spec.groups, spec.max_hops, end_labels), {}
+    search = cypher.load("queries/paths/search_procedure")
+    filtered = _barred_reachable(rel_types, spec.labels, end_labels)
+    return _render("queries/paths/corridor", rel_types, search=search), {
+        "types": sorted(t.value for t in rel_types),
+        "labels": sorted(lb.value for lb in spec.labels) if filtered else None,
+        "max_hops": spec.max_hops, "groups": spec.groups,
+    }
 
 
 # --------------------------------------------------------------------------- scoring

@@ -112,6 +112,25 @@ def graph(store: GraphStore) -> GraphStore:
     return store
 
 
+@pytest.fixture(params=[
+    pytest.param("embedded", id="embedded"),
+    pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
+    pytest.param("neo4j-cypher", id="neo4j-cypher", marks=pytest.mark.neo4j),
+])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The stores every test here runs on; Neo4j twice: with the project's procedure
+    xiaoqi.paths.corridor finding the corridor (the test launcher registers it), and with the
+    Cypher search that a server without the plugin runs ("neo4j-cypher")."""
+    if request.param == "neo4j-cypher":
+        monkeypatch.setattr(paths_module, "_has_procedure", lambda store: False)
+        return "neo4j"
+    return request.param
+
+
+def test_the_test_neo4j_has_the_corridor_procedure(neo4j_store: GraphStore) -> None:
+    assert paths_module._has_procedure(neo4j_store)
+
+
 def _ids(paths: list[Path]) -> list[list[str]]:
     return [p.node_ids for p in paths]
 
@@ -422,7 +441,7 @@ _DEFAULT_LABELS = {lb.value for lb in NodeLabel} - {"Field", "Topic"}
 
 @pytest.mark.parametrize(("hub_degree", "cache_from"), [(1000, 200), (4, 200), (1000, 1), (4, 1)])
 def test_candidate_sets_equal_brute_force(
-    graph: GraphStore, hub_degree: int, cache_from: int, monkeypatch: pytest.MonkeyPatch
+    graph: GraphStore, hub_degree: int, cache_from: int, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # With 4, 张三 (8 ties), 李四, 王五, 哈工大 and 精工 (5 each) are hubs.  With cache_from 1 the
     # embedded search keeps every node's sorted and filtered adjacency across the queries below
@@ -531,7 +550,9 @@ def test_corridor_query_text_is_built_from_the_allow_list_only() -> None:
     assert text.splitlines().count("UNION ALL") == 2
     assert [text.count(f"WHERE shortest = {n}") for n in (1, 2, 3)] == [1, 1, 1]
     assert "){1,2}(b)" in text and "){1,3}(b)" in text and "){1,4}(b)" in text
-    assert "{{" not in text and "$source" in text and "$hub_degree" in text and "$labels" not in text
+    code = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("//"))
+    assert "{{" not in code and "$source" in code and "$hub_degree" in code and "$labels" not in code
+    assert "xiaoqi.paths.corridor" not in code
     assert "RETURN null AS p" in paths_module._corridor_text(types, labels, 2, 1)
     with pytest.raises(SchemaError):
         paths_module._render("queries/paths/corridor", ["WORKS_AT]-() DETACH DELETE a //"], max_hops=4, detours="")

@@ -1,6 +1,10 @@
 // The two ends of a path query and the corridor of its candidate paths (graph.queries.paths),
 // in one round trip.
 //
+// <search> finds them and leaves a, b, shortest and rels (the corridor's relationships):
+// queries/paths/search_procedure when the database has the project's procedure
+// xiaoqi.paths.corridor (tools/neo4j-launcher; plugins/ for a server install), else
+// queries/paths/search_cypher, which does it in Cypher:
 // 1. Every shortest path: allShortestPaths is Neo4j's bidirectional BFS, which stops at the
 //    layer where the two searches meet.  Relationships of the allowed types, either direction;
 //    intermediate nodes carry an allowed label (<path_filter>: a WHERE clause whose predicate is
@@ -24,27 +28,13 @@
 // nodes' shown properties, every relationship's full properties (detail_rels) and the nodes
 // named as their evidence (evidence) — so showing the chosen paths needs no second round trip.
 //
-// Slots (filled by graph.queries.paths from the RelType allow-list and validated integers,
-// never from input text): <rel_types> a relationship type expression, <path_filter> empty or
-// a WHERE clause with a label test on n built from the NodeLabel allow-list, <max_hops>,
-// <detours>.
-// Parameters: $source, $target, $hub_degree, $inline_details.
+// Slot (filled by graph.queries.paths with one of the two search texts, rendered from the
+// RelType/NodeLabel allow-lists and validated integers, never from input text): <search>.
+// Parameters: $source, $target, $hub_degree, $inline_details, and for the procedure $types,
+// $labels (null: no interior label test), $max_hops, $groups.
 OPTIONAL MATCH (a:Entity {id: $source})
 OPTIONAL MATCH (b:Entity {id: $target})
-CALL (a, b) {
-  OPTIONAL MATCH p = allShortestPaths((a)-[:{{rel_types}}*..{{max_hops}}]-(b))
-  {{path_filter}}
-  UNWIND relationships(p) AS r
-  RETURN min(length(p)) AS shortest, collect(DISTINCT r) AS shortest_rels
-}
-CALL (a, b, shortest) {
-  CALL (a, b, shortest) {
-    {{detours}}
-  }
-  UNWIND relationships(p) AS r
-  RETURN collect(DISTINCT r) AS detour_rels
-}
-WITH a, b, shortest, shortest_rels + [r IN detour_rels WHERE NOT r IN shortest_rels] AS rels
+{{search}}
 WITH a, b, shortest, rels, size(rels) <= $inline_details AS inline
 CALL (rels, inline) {
   UNWIND rels AS r

@@ -19,8 +19,12 @@ import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
+import org.neo4j.kernel.api.procedure.GlobalProcedures;
+import org.neo4j.kernel.internal.GraphDatabaseAPI;
 import org.neo4j.logging.Level;
 import org.neo4j.logging.log4j.Log4jLogProvider;
+
+import cn.xiaoqi.neo4j.procedures.Corridor;
 
 /**
  * Runs an embedded Neo4j Community DBMS with a Bolt connector so that Python
@@ -159,6 +163,10 @@ public final class Launcher {
             throw new IllegalStateException("database '" + db.databaseName()
                     + "' did not come online within " + DB_ONLINE_TIMEOUT);
         }
+        // The project's procedures (the same classes as target/xiaoqi-procedures.jar, which a
+        // server install puts in its plugins directory).
+        ((GraphDatabaseAPI) db).getDependencyResolver().resolveDependency(GlobalProcedures.class)
+                .registerProcedure(Corridor.class);
         waitForPort(port, Duration.ofSeconds(60));
 
         System.out.println("READY bolt://" + HOST + ":" + port);
