@@ -7,6 +7,9 @@ Loads a province-sized graph into each store (skipped when the store already hol
 graph: ``--reuse``, on by default), draws random pairs, and prints p50/p95 latency of
 ``collaboration_paths`` and ``who_can_introduce`` per backend; on Neo4j, in the same run and on
 the same pairs, also a bare ``shortestPath`` through the driver, and the ratio of ours to it.
+When the database has the project's procedure ``xiaoqi.paths.corridor`` (the launcher in
+tools/neo4j-launcher registers it), each pair is also timed with the Cypher corridor search that
+a server without the plugin runs, interleaved with ours (an A/B in the same run).
 Target on Neo4j at province scale: collaboration_paths p95 ≤ 20 ms.
 
 The graph
@@ -33,6 +36,7 @@ graph follows the province sizes of ``bench.gen.scale.PROVINCE`` with skewed deg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
@@ -41,7 +45,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -49,6 +53,7 @@ from typing import Any
 
 from cypher import load as cypher_load
 from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
+from graph.queries import paths as paths_module
 from graph.queries.paths import collaboration_paths, who_can_introduce
 from graph.store.base import Document, GraphStore, chunks
 
@@ -512,8 +517,9 @@ def run(store: GraphStore, pairs: Pairs, *, warmup: int) -> dict[str, Any]:
     Each pair is timed once, after ``warmup`` untimed passes over the first pairs (plan cache,
     page cache, networkx snapshot).
     """
-    out: dict[str, Any] = {"paths": [], "intro": [], "bare": [], "found": 0, "intro_found": 0,
-                           "lengths": defaultdict(int)}
+    out: dict[str, Any] = {"paths": [], "intro": [], "bare": [], "cypher": [], "intro_cypher": [],
+                           "found": 0, "intro_found": 0, "lengths": defaultdict(int)}
+    ab = store.backend == "neo4j" and paths_module._has_procedure(store)
     for s, t in pairs.paths[:warmup]:
         collaboration_paths(store, s, t, as_of=YEAR)
         if store.backend == "neo4j":
@@ -527,11 +533,34 @@ def run(store: GraphStore, pairs: Pairs, *, warmup: int) -> dict[str, Any]:
         out["lengths"][found[0].length if found else 0] += 1
         if store.backend == "neo4j":
             out["bare"].append(_time(lambda s=s, t=t: _bare(store, s, t), 1)[0])
+        if ab:
+            with _cypher_search(store):
+                ms, other = _time(lambda s=s, t=t: collaboration_paths(store, s, t, as_of=YEAR), 1)
+            out["cypher"].append(ms)
+            if other != found:
+                raise AssertionError(f"the two corridor searches disagree on {s} → {t}")
     for f, r in pairs.intro:
         ms, found = _time(lambda f=f, r=r: who_can_introduce(store, f, r, as_of=YEAR), 1)
         out["intro"].append(ms)
         out["intro_found"] += bool(found)
+        if ab:
+            with _cypher_search(store):
+                ms, other = _time(lambda f=f, r=r: who_can_introduce(store, f, r, as_of=YEAR), 1)
+            out["intro_cypher"].append(ms)
+            if other != found:
+                raise AssertionError(f"the two corridor searches disagree on {f} → {r}")
     return out
+
+
+@contextlib.contextmanager
+def _cypher_search(store: GraphStore) -> Iterator[None]:
+    """Run the path queries with the Cypher corridor search, as on a server without the plugin."""
+    driver = store.driver  # type: ignore[attr-defined]
+    paths_module._HAS_PROCEDURE[driver] = False
+    try:
+        yield
+    finally:
+        paths_module._HAS_PROCEDURE[driver] = True
 
 
 def _bare(store: GraphStore, s: str, t: str) -> Any:
@@ -547,6 +576,14 @@ def report(name: str, res: dict[str, Any], n: int) -> list[str]:
              f"best-path hops {dict(sorted(res['lengths'].items()))})",
              f"  who_can_introduce    p50 {_pct(res['intro'], .5):7.1f} ms   p95 {_pct(res['intro'], .95):7.1f} ms"
              f"   max {max(res['intro']):7.1f} ms   ({res['intro_found']}/{n} pairs with an introducer)"]
+    if res["cypher"]:
+        lines += [
+            "  with the Cypher corridor search (no plugin; same answers, checked):",
+            f"    collaboration_paths p50 {_pct(res['cypher'], .5):7.1f} ms   p95 {_pct(res['cypher'], .95):7.1f} ms"
+            f"   max {max(res['cypher']):7.1f} ms",
+            f"    who_can_introduce   p50 {_pct(res['intro_cypher'], .5):7.1f} ms   p95 "
+            f"{_pct(res['intro_cypher'], .95):7.1f} ms   max {max(res['intro_cypher']):7.1f} ms",
+        ]
     if res["bare"]:
         ratios = [a / b for a, b in zip(res["paths"], res["bare"], strict=True) if b > 0]
         lines += [

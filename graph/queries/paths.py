@@ -46,7 +46,13 @@ The candidates come out in canonical order, so the cap keeps the same prefix eve
   snapshot (a snapshot is replaced, never changed, after a write), so a hub is filtered once,
   not once per query (the 12 slowest of 120 province pairs, profiled: 18.8 s → 9.0 s).
 * Neo4j: the view is the *corridor* — the relationships on candidate paths and their end
-  nodes — fetched in one round trip by ``cypher/queries/paths/corridor.cypher``:
+  nodes — fetched in one round trip by ``cypher/queries/paths/corridor.cypher``.  Where the
+  database has the project's procedure :data:`CORRIDOR_PROCEDURE` (Java, in
+  ``tools/neo4j-launcher``: the test launcher registers it, the deployment image has it in
+  ``plugins/``) it finds the corridor: the same degree-aware bidirectional BFS as step 1, the
+  relationships between BFS layers pruned back from the meeting layer (exactly those on shortest
+  paths), and for the longer groups every relationship on a hub-free walk within the bound (a
+  superset that holds no other candidate).  Elsewhere Cypher does (``search_cypher.cypher``):
   ``allShortestPaths`` (Neo4j's bidirectional BFS; the label test is universal over the path,
   so it runs inside the search) plus, for the longer groups, ``SHORTEST g GROUPS`` over a
   quantified path pattern whose inlined predicate refuses hubs (so they are never expanded),

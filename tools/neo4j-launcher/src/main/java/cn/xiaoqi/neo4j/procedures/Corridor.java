@@ -1,24 +1,30 @@
 package cn.xiaoqi.neo4j.procedures;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
+import org.eclipse.collections.impl.list.mutable.primitive.LongArrayList;
+import org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap;
+import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
+import org.eclipse.collections.impl.set.mutable.primitive.LongHashSet;
 import org.neo4j.graphdb.Direction;
-import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Relationship;
-import org.neo4j.graphdb.RelationshipType;
-import org.neo4j.graphdb.ResourceIterable;
+import org.neo4j.graphdb.Transaction;
+import org.neo4j.internal.kernel.api.NodeCursor;
+import org.neo4j.internal.kernel.api.Read;
+import org.neo4j.internal.kernel.api.RelationshipTraversalCursor;
+import org.neo4j.internal.kernel.api.TokenRead;
+import org.neo4j.kernel.api.KernelTransaction;
+import org.neo4j.kernel.impl.coreapi.InternalTransaction;
+import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
 import org.neo4j.procedure.Mode;
 import org.neo4j.procedure.Name;
 import org.neo4j.procedure.Procedure;
+import org.neo4j.storageengine.api.RelationshipSelection;
+import org.neo4j.token.api.TokenConstants;
 
 /**
  * {@code xiaoqi.paths.corridor}: the relationships that the candidate paths of a collaboration
@@ -44,9 +50,16 @@ import org.neo4j.procedure.Procedure;
  * the target gives exact distances up to its radius; a BFS from the source keeps a
  * relationship (u, w) when depth(u) + 1 + dist(w, target) fits the bound, with distances
  * beyond the ball resolved by a memoised look one step further.
+ *
+ * <p>The graph is read through the kernel API's cursors (a node's allowed relationships are
+ * read once per call and kept as primitive arrays); only the corridor's relationships become
+ * {@link Relationship} objects.
  */
 @SuppressWarnings("removal")
 public final class Corridor {
+
+    @Context
+    public Transaction tx;
 
     /** One row: the shortest length (null when there is no path) and the corridor. */
     public static final class Output {
@@ -64,7 +77,7 @@ public final class Corridor {
 
     @Procedure(name = "xiaoqi.paths.corridor", mode = Mode.READ)
     @Description("xiaoqi.paths.corridor(source, target, types, labels, maxHops, groups, hubDegree)"
-            + " :: (shortest, rels) - the relationships on candidate collaboration paths")
+            + " :: (shortest, rels, scanned) - the relationships on candidate collaboration paths")
     public Stream<Output> corridor(
             @Name("source") Node source,
             @Name("target") Node target,
@@ -77,175 +90,213 @@ public final class Corridor {
                 || source.getId() == target.getId()) {
             return Stream.of(new Output(null, List.of(), 0));
         }
-        Search search = new Search(source, target, types, labels, (int) maxHops, hubDegree);
-        Integer shortest = search.shortest();
-        if (shortest == null) {
-            return Stream.of(new Output(null, List.of(), search.scanned));
+        KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
+        try (Search search = new Search(ktx, source.getId(), target.getId(), types, labels,
+                (int) Math.max(0, Math.min(maxHops, 12)), hubDegree)) {
+            int shortest = search.shortest();
+            if (shortest < 0) {
+                return Stream.of(new Output(null, List.of(), search.scanned));
+            }
+            int longest = (int) Math.min(shortest + Math.max(groups, 1) - 1, maxHops);
+            if (longest > shortest) {
+                search.hubFreeWalks(longest);
+            }
+            List<Relationship> rels = new ArrayList<>(search.corridor.size());
+            search.corridor.forEach(id -> rels.add(tx.getRelationshipById(id)));
+            return Stream.of(new Output((long) shortest, rels, search.scanned));
         }
-        int longest = (int) Math.min(shortest + Math.max(groups, 1) - 1, maxHops);
-        if (longest > shortest) {
-            search.hubFreeWalks(longest);
-        }
-        return Stream.of(new Output((long) shortest, new ArrayList<>(search.corridor.values()), search.scanned));
     }
 
-    /** One corridor search; node state keyed by element id. */
-    static final class Search {
-        private final Node s;
-        private final Node t;
-        private final long sid;
-        private final long tid;
-        private final RelationshipType[] types;
-        private final Set<String> labels; // null: every label allowed
+    /** One corridor search over the kernel API; nodes and relationships by internal id. */
+    static final class Search implements AutoCloseable {
+        private static final long[] NONE = new long[0];
+
+        private final long s;
+        private final long t;
+        private final int[] typeIds;
+        private final int[] labelIds; // null: every label allowed
         private final int maxHops;
         private final long hubDegree;
-        private final Map<Long, Boolean> allowed = new HashMap<>();
-        private final Map<Long, Integer> degrees = new HashMap<>();
-        private final Map<Long, List<Step>> adjacency = new HashMap<>();
-        final Map<Long, Relationship> corridor = new LinkedHashMap<>();
+        private final Read read;
+        private final NodeCursor nodes;
+        private final RelationshipTraversalCursor rels;
+        private final RelationshipSelection selection;
+        private final LongIntHashMap allowed = new LongIntHashMap(); // 1 allowed, 2 not
+        private final LongIntHashMap degrees = new LongIntHashMap();
+        // A node's allowed relationships as [rel id, other node id] pairs.
+        private final LongObjectHashMap<long[]> adjacency = new LongObjectHashMap<>();
+        final LongHashSet corridor = new LongHashSet();
         long scanned;
 
-        /** An allowed relationship seen from one end: the relationship and the other node. */
-        record Step(Relationship rel, Node other, long otherId) {
-        }
-
-        Search(Node s, Node t, List<String> types, List<String> labels, int maxHops, long hubDegree) {
+        Search(KernelTransaction ktx, long s, long t, List<String> types, List<String> labels,
+                int maxHops, long hubDegree) {
             this.s = s;
             this.t = t;
-            this.sid = s.getId();
-            this.tid = t.getId();
-            this.types = types.stream().map(RelationshipType::withName).toArray(RelationshipType[]::new);
-            this.labels = labels == null ? null : new HashSet<>(labels);
+            TokenRead tokens = ktx.tokenRead();
+            this.typeIds = types.stream().mapToInt(tokens::relationshipType)
+                    .filter(id -> id != TokenConstants.NO_TOKEN).distinct().sorted().toArray();
+            this.labelIds = labels == null ? null : labels.stream().mapToInt(tokens::nodeLabel)
+                    .filter(id -> id != TokenConstants.NO_TOKEN).toArray();
             this.maxHops = maxHops;
             this.hubDegree = hubDegree;
+            this.read = ktx.dataRead();
+            this.nodes = ktx.cursors().allocateNodeCursor(ktx.cursorContext(), ktx.memoryTracker());
+            this.rels = ktx.cursors().allocateRelationshipTraversalCursor(ktx.cursorContext(), ktx.memoryTracker());
+            this.selection = RelationshipSelection.selection(typeIds, Direction.BOTH);
+        }
+
+        @Override
+        public void close() {
+            rels.close();
+            nodes.close();
         }
 
         private boolean isEnd(long id) {
-            return id == sid || id == tid;
+            return id == s || id == t;
         }
 
-        private boolean allowedInterior(Node n, long id) {
-            if (labels == null) {
+        private boolean at(long id) {
+            read.singleNode(id, nodes);
+            return nodes.next();
+        }
+
+        private boolean allowedInterior(long id) {
+            if (labelIds == null) {
                 return true;
             }
-            Boolean ok = allowed.get(id);
-            if (ok == null) {
-                ok = false;
-                for (Label label : n.getLabels()) {
-                    if (labels.contains(label.name())) {
-                        ok = true;
-                        break;
+            int known = allowed.get(id);
+            if (known == 0) {
+                known = 2;
+                if (at(id)) {
+                    for (int label : labelIds) {
+                        if (nodes.hasLabel(label)) {
+                            known = 1;
+                            break;
+                        }
                     }
                 }
-                allowed.put(id, ok);
+                allowed.put(id, known);
             }
-            return ok;
+            return known == 1;
         }
 
-        private int degree(Node n, long id) {
-            Integer d = degrees.get(id);
-            if (d == null) {
-                d = n.getDegree();
+        /** Relationships of any type (what COUNT { (n)--() } counts). */
+        int degree(long id) {
+            int d = degrees.getIfAbsent(id, -1);
+            if (d < 0) {
+                d = at(id) ? nodes.degree(RelationshipSelection.ALL_RELATIONSHIPS) : 0;
                 degrees.put(id, d);
             }
             return d;
         }
 
-        private boolean isHub(Node n, long id) {
-            return degree(n, id) > hubDegree;
+        private boolean isHub(long id) {
+            return degree(id) > hubDegree;
         }
 
-        /** Allowed relationships at v: the given types, no self-loops, the far end an end
-         *  node or an allowed interior node. */
-        List<Step> steps(Node v, long vid) {
-            List<Step> got = adjacency.get(vid);
+        /** Allowed relationships at v as [rel, other] pairs: the given types, no self-loops,
+         *  the far end an end node or an allowed interior node. */
+        long[] steps(long v) {
+            long[] got = adjacency.get(v);
             if (got != null) {
                 return got;
             }
-            got = new ArrayList<>();
-            try (ResourceIterable<Relationship> rels = v.getRelationships(Direction.BOTH, types)) {
-                for (Relationship r : rels) {
+            LongArrayList out = new LongArrayList();
+            if (typeIds.length > 0 && at(v)) {
+                nodes.relationships(rels, selection);
+                while (rels.next()) {
                     scanned++;
-                    Node w = r.getOtherNode(v);
-                    long wid = w.getId();
-                    if (wid == vid) {
-                        continue;
-                    }
-                    if (isEnd(wid) || allowedInterior(w, wid)) {
-                        got.add(new Step(r, w, wid));
+                    long w = rels.otherNodeReference();
+                    if (w != v) {
+                        out.add(rels.relationshipReference());
+                        out.add(w);
                     }
                 }
             }
-            adjacency.put(vid, got);
+            got = out.isEmpty() ? NONE : out.toArray();
+            if (labelIds != null && got.length > 0) { // label tests after the scan: the cursors are shared
+                LongArrayList kept = new LongArrayList(got.length);
+                for (int i = 0; i < got.length; i += 2) {
+                    if (isEnd(got[i + 1]) || allowedInterior(got[i + 1])) {
+                        kept.add(got[i]);
+                        kept.add(got[i + 1]);
+                    }
+                }
+                got = kept.toArray();
+            }
+            adjacency.put(v, got);
             return got;
         }
 
-        /** A BFS side: exact distances, the frontier, and the relationships from each layer
-         *  to the next (for pruning back to the shortest paths). */
+        /** A BFS side: exact distances, the frontier, and the relationships from each layer to
+         *  the next as [from, rel, to] triples (for pruning back to the shortest paths). */
         final class Side {
-            final Map<Long, Integer> dist = new HashMap<>();
-            final Map<Long, Node> nodes = new HashMap<>();
-            final List<List<Step[]>> layers = new ArrayList<>(); // layers.get(d): (from, step) from d to d+1
-            List<Node> front = new ArrayList<>();
+            final LongIntHashMap dist = new LongIntHashMap();
+            final List<long[]> layers = new ArrayList<>();
+            long[] front;
             int radius = 0;
 
-            Side(Node origin) {
-                long id = origin.getId();
-                dist.put(id, 0);
-                nodes.put(id, origin);
-                front.add(origin);
+            Side(long origin) {
+                dist.put(origin, 0);
+                front = new long[] {origin};
             }
 
-            long work(long stop) {
+            /** The relationships its frontier has to scan (the other end excluded), counted
+             *  only until {@code cap} is passed: a sparse node's degree is itself a scan. */
+            long work(long stop, long cap) {
                 long sum = 0;
-                for (Node v : front) {
-                    long id = v.getId();
-                    if (id != stop) {
-                        sum += degree(v, id);
+                for (long v : front) {
+                    if (v != stop) {
+                        sum += degree(v);
+                        if (sum > cap) {
+                            break;
+                        }
                     }
                 }
                 return sum;
             }
 
             /** Grow one layer; returns the new nodes. The other end is reached, never grown. */
-            List<Node> expand(long stop) {
-                List<Node> next = new ArrayList<>();
-                List<Step[]> edges = new ArrayList<>();
+            long[] expand(long stop) {
+                LongArrayList next = new LongArrayList();
+                LongArrayList edges = new LongArrayList();
                 int d = radius + 1;
-                for (Node v : front) {
-                    long vid = v.getId();
-                    if (vid == stop) {
+                for (long v : front) {
+                    if (v == stop) {
                         continue;
                     }
-                    Step from = new Step(null, v, vid);
-                    for (Step step : steps(v, vid)) {
-                        Integer known = dist.get(step.otherId());
-                        if (known == null) {
-                            dist.put(step.otherId(), d);
-                            nodes.put(step.otherId(), step.other());
-                            next.add(step.other());
-                            edges.add(new Step[] {from, step});
-                        } else if (known == d) {
-                            edges.add(new Step[] {from, step});
+                    long[] steps = steps(v);
+                    for (int i = 0; i < steps.length; i += 2) {
+                        long w = steps[i + 1];
+                        int known = dist.getIfAbsent(w, -1);
+                        if (known < 0) {
+                            dist.put(w, d);
+                            next.add(w);
+                        } else if (known != d) {
+                            continue;
                         }
+                        edges.add(v);
+                        edges.add(steps[i]);
+                        edges.add(w);
                     }
                 }
-                layers.add(edges);
-                front = next;
+                layers.add(edges.toArray());
+                front = next.toArray();
                 radius = d;
-                return next;
+                return front;
             }
 
             /** Add the relationships on this side's part of the shortest paths: those that
              *  lead, layer by layer, to the meeting set at depth {@code depth}. */
-            void keepTowards(Set<Long> meeting, int depth) {
-                Set<Long> useful = meeting;
+            void keepTowards(LongHashSet meeting, int depth) {
+                LongHashSet useful = meeting;
                 for (int d = depth - 1; d >= 0; d--) {
-                    Set<Long> previous = new HashSet<>();
-                    for (Step[] edge : layers.get(d)) {
-                        if (useful.contains(edge[1].otherId())) {
-                            previous.add(edge[0].otherId());
-                            corridor.putIfAbsent(edge[1].rel().getId(), edge[1].rel());
+                    LongHashSet previous = new LongHashSet();
+                    long[] edges = layers.get(d);
+                    for (int i = 0; i < edges.length; i += 3) {
+                        if (useful.contains(edges[i + 2])) {
+                            previous.add(edges[i]);
+                            corridor.add(edges[i + 1]);
                         }
                     }
                     useful = previous;
@@ -254,43 +305,47 @@ public final class Corridor {
         }
 
         /** The shortest length within maxHops, adding the relationships on shortest paths to
-         *  the corridor; null when there is none. */
-        Integer shortest() {
+         *  the corridor; -1 when there is none. */
+        int shortest() {
             Side fs = new Side(s);
             Side ft = new Side(t);
-            Integer shortest = null;
-            while (fs.radius + ft.radius < maxHops && !fs.front.isEmpty() && !ft.front.isEmpty()) {
-                boolean fromSource = fs.work(tid) <= ft.work(sid);
+            int shortest = -1;
+            while (fs.radius + ft.radius < maxHops && fs.front.length > 0 && ft.front.length > 0) {
+                // Count the smaller frontier first; the other only until it costs more.
+                boolean fromSource;
+                if (fs.front.length <= ft.front.length) {
+                    long ws = fs.work(t, Long.MAX_VALUE);
+                    fromSource = ws <= ft.work(s, ws);
+                } else {
+                    long wt = ft.work(s, Long.MAX_VALUE);
+                    fromSource = fs.work(t, wt) <= wt;
+                }
                 Side side = fromSource ? fs : ft;
                 Side other = fromSource ? ft : fs;
-                List<Node> fresh = side.expand(fromSource ? tid : sid);
-                for (Node v : fresh) {
-                    Integer there = other.dist.get(v.getId());
-                    if (there != null) {
-                        int length = side.radius + there;
-                        if (shortest == null || length < shortest) {
-                            shortest = length;
-                        }
+                for (long v : side.expand(fromSource ? t : s)) {
+                    int there = other.dist.getIfAbsent(v, -1);
+                    if (there >= 0 && (shortest < 0 || side.radius + there < shortest)) {
+                        shortest = side.radius + there;
                     }
                 }
-                if (shortest != null) {
+                if (shortest >= 0) {
                     break;
                 }
             }
-            if (shortest == null) {
-                return null;
+            if (shortest < 0) {
+                return -1;
             }
-            // Split L = a + b with exact distances on both sides: a = the source side's radius
-            // (L >= it, since the meeting node is that far from the source in the last layer
-            // or the target side grew last and reached a node of the source ball).
+            // Split L = a + b where both sides know exact distances: a = the source side's
+            // radius (L >= it: the meeting node is that far from the source, or the target
+            // side grew last and reached a node of the source ball).
             int a = Math.min(fs.radius, shortest);
             int b = shortest - a;
-            Set<Long> meeting = new HashSet<>();
-            for (Map.Entry<Long, Integer> e : fs.dist.entrySet()) {
-                if (e.getValue() == a && Integer.valueOf(b).equals(ft.dist.get(e.getKey()))) {
-                    meeting.add(e.getKey());
+            LongHashSet meeting = new LongHashSet();
+            fs.dist.forEachKeyValue((v, d) -> {
+                if (d == a && ft.dist.getIfAbsent(v, -1) == b) {
+                    meeting.add(v);
                 }
-            }
+            });
             fs.keepTowards(meeting, a);
             ft.keepTowards(meeting, b);
             return shortest;
@@ -298,90 +353,87 @@ public final class Corridor {
 
         // ------------------------------------------------------------- hub-free walks
 
-        private Map<Long, Integer> ball;
+        private final LongIntHashMap ball = new LongIntHashMap();
         private int ballRadius;
-        private final Map<Long, Integer> reachMemo = new HashMap<>(); // id -> largest budget known false
+        private final LongIntHashMap unreachable = new LongIntHashMap(); // largest budget known false
 
         /** May a hub-free walk enter w (as an interior node, or w is the target)? */
-        private boolean enterable(Step step) {
-            if (step.otherId() == tid) {
-                return true;
-            }
-            return step.otherId() != sid && !isHub(step.other(), step.otherId());
+        private boolean enterable(long w) {
+            return w == t || (w != s && !isHub(w));
         }
 
         /** Whether the target is within {@code budget} hops of v over hub-free walks. */
-        private boolean reach(Node v, long vid, int budget) {
-            if (vid == tid) {
+        private boolean reach(long v, int budget) {
+            if (v == t) {
                 return true;
             }
-            Integer d = ball.get(vid);
-            if (d != null) {
+            int d = ball.getIfAbsent(v, -1);
+            if (d >= 0) {
                 return d <= budget;
             }
             if (budget <= ballRadius) {
                 return false; // outside the ball: farther than its radius
             }
-            Integer failed = reachMemo.get(vid);
-            if (failed != null && failed >= budget) {
+            if (unreachable.getIfAbsent(v, -1) >= budget) {
                 return false;
             }
-            for (Step step : steps(v, vid)) {
-                if (enterable(step) && reach(step.other(), step.otherId(), budget - 1)) {
+            long[] steps = steps(v);
+            for (int i = 0; i < steps.length; i += 2) {
+                long w = steps[i + 1];
+                if (enterable(w) && reach(w, budget - 1)) {
                     return true;
                 }
             }
-            reachMemo.merge(vid, budget, Math::max);
+            unreachable.put(v, Math.max(budget, unreachable.getIfAbsent(v, -1)));
             return false;
         }
 
         /** Add every relationship on a hub-free walk of at most {@code longest} hops. */
         void hubFreeWalks(int longest) {
             // Exact hub-free distances to the target up to ceil(longest / 2).
-            ball = new HashMap<>();
-            ball.put(tid, 0);
+            ball.put(t, 0);
             ballRadius = (longest + 1) / 2;
-            List<Node> front = List.of(t);
-            for (int r = 0; r < ballRadius && !front.isEmpty(); r++) {
-                List<Node> next = new ArrayList<>();
-                for (Node v : front) {
-                    long vid = v.getId();
-                    if (vid == sid) {
+            long[] front = {t};
+            for (int r = 0; r < ballRadius && front.length > 0; r++) {
+                LongArrayList next = new LongArrayList();
+                for (long v : front) {
+                    if (v == s) {
                         continue;
                     }
-                    for (Step step : steps(v, vid)) {
-                        long wid = step.otherId();
-                        if (!ball.containsKey(wid) && (wid == sid || !isHub(step.other(), wid))) {
-                            ball.put(wid, r + 1);
-                            next.add(step.other());
+                    long[] steps = steps(v);
+                    for (int i = 0; i < steps.length; i += 2) {
+                        long w = steps[i + 1];
+                        if (!ball.containsKey(w) && (w == s || !isHub(w))) {
+                            ball.put(w, r + 1);
+                            next.add(w);
                         }
                     }
                 }
-                front = next;
+                front = next.toArray();
             }
             // BFS from the source: each node at its least depth; a relationship (u, w) lies on
             // such a walk iff depth(u) + 1 + dist(w, target) <= longest.
-            Set<Long> seen = new HashSet<>();
-            seen.add(sid);
-            List<Node> layer = List.of(s);
-            for (int depth = 0; depth < longest && !layer.isEmpty(); depth++) {
-                List<Node> next = new ArrayList<>();
-                for (Node u : layer) {
-                    long uid = u.getId();
-                    if (uid == tid || !reach(u, uid, longest - depth)) {
+            LongHashSet seen = LongHashSet.newSetWith(s);
+            long[] layer = {s};
+            for (int depth = 0; depth < longest && layer.length > 0; depth++) {
+                LongArrayList next = new LongArrayList();
+                for (long u : layer) {
+                    if (u == t || !reach(u, longest - depth)) {
                         continue;
                     }
-                    for (Step step : steps(u, uid)) {
-                        if (!enterable(step) || !reach(step.other(), step.otherId(), longest - depth - 1)) {
+                    long[] steps = steps(u);
+                    for (int i = 0; i < steps.length; i += 2) {
+                        long w = steps[i + 1];
+                        if (!enterable(w) || !reach(w, longest - depth - 1)) {
                             continue;
                         }
-                        corridor.putIfAbsent(step.rel().getId(), step.rel());
-                        if (seen.add(step.otherId())) {
-                            next.add(step.other());
+                        corridor.add(steps[i]);
+                        if (seen.add(w)) {
+                            next.add(w);
                         }
                     }
                 }
-                layer = next;
+                layer = next.toArray();
             }
         }
     }
