@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -172,6 +173,9 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
 
 
+_GC_FROZEN = False
+
+
 class WarmUp:
     """Builds the per-generation query caches in a background thread at server start.
 
@@ -214,6 +218,16 @@ class WarmUp:
             roles_warm_up(self.store)
             licensing_warm_up(self.store)
             alliances_warm_up(self.store)
+            # The caches just built (millions of objects at province scale) live as long as
+            # the store generation: keep them out of the cyclic collector's full passes, which
+            # otherwise rescan all of them (0.7–0.9 s of CPU each, landing on whichever request
+            # happens to trigger one).  Unreferenced caches are still freed by reference count.
+            # Once per process: later generations' caches are fewer than the first.
+            global _GC_FROZEN
+            if not _GC_FROZEN:
+                _GC_FROZEN = True
+                gc.collect()
+                gc.freeze()
         except Exception as exc:  # noqa: BLE001 - a failed warm-up only means a slower first request
             self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"
             log.warning("warm-up failed (the first requests will build the caches): %s", self.error)

@@ -165,12 +165,27 @@ class _Projection:
         key = (a, b) if a < b else (b, a)
         return self.co_patents.get(key, 0) + COLLAB_WEIGHT * self.collab.get(key, 0)
 
+    def edges(self) -> list[tuple[str, str, float]]:
+        """Every tied pair (a < b) with its weight, in sorted order."""
+        return [(a, b, self.weight(a, b)) for a, b in sorted(set(self.co_patents) | set(self.collab))]
+
     def graph(self) -> nx.Graph:
+        """The projection as a networkx graph: nodes sorted, then the edges of :meth:`edges`."""
         g = nx.Graph()
-        pairs = sorted(set(self.co_patents) | set(self.collab))
-        g.add_nodes_from(sorted({o for p in pairs for o in p}))
-        g.add_weighted_edges_from((a, b, self.weight(a, b)) for a, b in pairs)
+        edges = self.edges()
+        g.add_nodes_from(sorted({o for a, b, _ in edges for o in (a, b)}))
+        g.add_weighted_edges_from(edges)
         return g
+
+    def adjacency(self) -> dict[str, dict[str, float]]:
+        """:meth:`graph` as plain dicts, ``adj[a][b]`` the weight: the same nodes and, for every
+        node, the same neighbour order (the order networkx inserts them in)."""
+        edges = self.edges()
+        adj: dict[str, dict[str, float]] = {o: {} for o in sorted({o for a, b, _ in edges for o in (a, b)})}
+        for a, b, w in edges:
+            adj[a][b] = w
+            adj[b][a] = w
+        return adj
 
 
 @dataclass(frozen=True)
@@ -197,7 +212,8 @@ class _Base:
     co_patents: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]  # field → its patents with
     #   two or more top-level applicants, with those (sorted)
     team_reach: Mapping[str, frozenset[str]]  # team → organisations it is PART_OF in one or two steps
-    patent_teams: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filled on use
+    patent_teams: dict[str, tuple[str, ...]] = field(default_factory=dict)  # patent → its
+    #   inventors' teams (sorted), every patent of the directory (filled on use for others)
 
     def inventor_teams(self, patent: str) -> tuple[str, ...]:
         """The teams of the patent's inventors (MEMBER_OF or LEADS)."""
@@ -281,11 +297,19 @@ def _build_base(store: GraphStore, prof: Profiles) -> _Base:
         parents[o].add(q)
     reach = {t: frozenset(team.units) | {q for u in team.units for q in parents.get(u, ())}
              for t, team in directory.teams.items()}
+    # Every patent's inventor teams, once per generation (a field's member facts need those of
+    # all its members' patents: thousands per field, a tenth of the whole).
+    persons = directory.persons
+    patent_teams: dict[str, tuple[str, ...]] = {}
+    for pid, patent in directory.patents.items():
+        teams = {t for x in patent.inventors if x in persons for t in persons[x].teams}
+        patent_teams[pid] = tuple(sorted(teams)) if teams else ()
     return _Base(
         directory=directory, pair_u=(keys // n).astype(np.int32), pair_v=(keys % n).astype(np.int32),
         employer_code=code, employer_sets=tuple(sets),
         field_patents={f: tuple(ps) for f, ps in field_patents.items()},
         co_patents={f: tuple(ps) for f, ps in co_patents.items()}, team_reach=reach,
+        patent_teams=patent_teams,
     )
 
 
@@ -346,13 +370,16 @@ def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profil
     if memo is not None and (hit := memo.get(cache_key)) is not None:
         return hit  # type: ignore[no-any-return]
     base = _base(store, prof)
-    co: Counter[tuple[str, str]] = Counter()
+    co: dict[tuple[str, str], int] = {}
     # A patent in two of the fields counts once.
     co_patents = dict(pair for f in fields for pair in base.co_patents.get(f, ()))
     for top in co_patents.values():  # top-level applicants, sorted, each once
+        if len(top) == 2:  # most co-applied patents
+            co[top] = co.get(top, 0) + 1  # type: ignore[index]
+            continue
         for i, a in enumerate(top):
             for b in top[i + 1:]:
-                co[(a, b)] += 1
+                co[(a, b)] = co.get((a, b), 0) + 1
     # Staff collaborations: pairs with at least one person in the fields, both employed; the
     # pairs are counted per (employer set, employer set) and each such group adds its count to
     # every distinct pair of employers it spans — as if each pair of people were walked.
@@ -364,8 +391,14 @@ def project_collaboration(store: GraphStore, fields: Sequence[str], prof: Profil
     k = len(base.employer_sets)
     groups, counts = np.unique(cu[both] * k + cv[both], return_counts=True)
     cl: Counter[tuple[str, str]] = Counter()
+    sets = base.employer_sets
     for group, count in zip(groups.tolist(), counts.tolist(), strict=True):
-        ta, tb = base.employer_sets[group // k], base.employer_sets[group % k]
+        ta, tb = sets[group // k], sets[group % k]
+        if len(ta) == 1 and len(tb) == 1:  # one employer each (most people)
+            a, b = ta[0], tb[0]
+            if a != b:
+                cl[(a, b) if a < b else (b, a)] += count
+            continue
         for key in {(a, b) if a < b else (b, a) for a in ta for b in tb if a != b}:
             cl[key] += count
     proj = _Projection(co_patents=dict(sorted(co.items())), collab=dict(sorted(cl.items())))
@@ -398,21 +431,36 @@ def _derive_member_facts(base: _Base, orgs: Sequence[str], fields: Sequence[str]
     d = base.directory
     wanted = {o for o in orgs if o in d.orgs}
     target = set(fields)
-    patents: dict[str, set[str]] = {o: set() for o in wanted}
-    for f in fields:
-        for pid, applicants in base.field_patents.get(f, ()):
+    patents: dict[str, list[str]] = {o: [] for o in wanted}
+    if len(target) == 1:  # one field: its patents come by id, each once — already sorted
+        for pid, applicants in base.field_patents.get(fields[0], ()):
             for o in applicants:
                 if o in wanted:
-                    patents[o].add(pid)
+                    got = patents[o]
+                    if not got or got[-1] != pid:
+                        got.append(pid)
+    else:
+        found: dict[str, set[str]] = {o: set() for o in wanted}
+        for f in fields:
+            for pid, applicants in base.field_patents.get(f, ()):
+                for o in applicants:
+                    if o in wanted:
+                        found[o].add(pid)
+        patents = {o: sorted(pids) for o, pids in found.items()}
     out: dict[str, dict[str, Any]] = {}
+    reach = base.team_reach
     for o in sorted(wanted):
-        pids = sorted(patents[o])
-        sub: Counter[str] = Counter()
-        teams: Counter[str] = Counter()
+        pids = patents[o]
+        sub: dict[str, int] = {}  # counted as Counter.update would, in the same order
+        teams: dict[str, int] = {}
         for pid in pids:
-            sub.update(f for f in d.patents[pid].fields if f not in target)
-            teams.update(t for t in base.inventor_teams(pid) if o in base.team_reach.get(t, ()))
-        out[o] = {"patents": pids, "subfields": dict(sub), "teams": dict(teams)}
+            for f in d.patents[pid].fields:
+                if f not in target:
+                    sub[f] = sub.get(f, 0) + 1
+            for t in base.inventor_teams(pid):
+                if o in reach.get(t, ()):
+                    teams[t] = teams.get(t, 0) + 1
+        out[o] = {"patents": pids, "subfields": sub, "teams": teams}
     return out
 
 
@@ -492,7 +540,8 @@ _SEED_ROLES = ("university", "research", "institute", "leading", "sme", "enterpr
 
 
 def _cores(
-    community: Sequence[str], orgs: Mapping[str, OrgProfile], proj: _Projection, g: nx.Graph,
+    community: Sequence[str], orgs: Mapping[str, OrgProfile], proj: _Projection,
+    graph_adj: Mapping[str, Mapping[str, float]],
     rule: Mapping[str, int], must: str | None, max_members: int,
 ) -> list[list[str]]:
     """Candidate consortia inside one community, grown greedily around seeds.
@@ -509,8 +558,8 @@ def _cores(
     community.  O(seeds · max_members · (candidates + ties of a member)).
     """
     members = set(community)
-    adj = {o: {x: d["weight"] for x, d in g[o].items() if x in members} for o in community}
-    strength = {o: sum(d["weight"] for x, d in g[o].items() if x in members) for o in community}
+    adj = {o: {x: w for x, w in graph_adj[o].items() if x in members} for o in community}
+    strength = {o: sum(adj[o].values()) for o in community}  # the same weights, in the same order
 
     roles = [r for r in _SEED_ROLES if rule.get(r, 0) > 0]
     first = sorted((o for o in community if not roles or _has_role(orgs[o], roles[0])),
@@ -608,14 +657,15 @@ def alliance_candidates(
     g = proj.graph()
     if g.number_of_edges() == 0:
         return []
+    adj = proj.adjacency()
     communities = nx.community.louvain_communities(g, weight="weight", resolution=1.0, seed=seed)
-    orgs = prof.orgs(sorted(g.nodes))
+    orgs = prof.orgs(adj)
     candidates = []
     for comm in communities:
         members = sorted(o for o in comm if o in orgs)
         if not _meets([orgs[o] for o in members], rule):
             continue
-        for core in _cores(members, orgs, proj, g, rule, firm, max_members):
+        for core in _cores(members, orgs, proj, adj, rule, firm, max_members):
             candidates.append((members, core))
     facts = _member_facts(store, prof, sorted({o for _, core in candidates for o in core}), fields)
     scored = []

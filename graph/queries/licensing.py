@@ -22,9 +22,12 @@ Factors of an (offer, enterprise) pair, each 0..1, score = weighted sum (default
 
 A pair with neither text nor field in common is not proposed.
 
-Exact and fast: text, field, maturity and place are computed for every pair (numpy over the
-offers, per taker); pairs are visited in order of the upper bound (ties = 1) until the next
-bound is below the last kept score.  Ties (the only graph fact per pair) come from the
+Exact and fast: text, field, maturity and place are computed for every pair (numpy, as
+takers × offers matrices whose sums are made term by term in the order the per-pair formulas
+add them — the same floats); pairs are visited in order of the upper bound (ties = 1) until
+the next bound is below the last kept score.  In field mode that ordered list of pairs is kept
+per store generation (:func:`warm_up` builds it for the key industries), so a request only
+looks up ties and writes the explanations of the pairs it shows.  Ties (the only graph fact per pair) come from the
 generation's :class:`~graph.queries.profiles.TieIndex`, in memory.  The offers and SMEs of a
 field, the takers' query tokens and the ties are kept per store generation
 (:class:`~graph.queries.profiles.SharedFacts`).
@@ -153,6 +156,8 @@ class _OfferTable:
     in_city: dict[str, list[int]]
     in_province: dict[str, list[int]]
     owned: dict[str, list[int]]
+    field_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # by_field
+    #   as (offer positions, weights)
 
 
 def _offer_table(store: GraphStore, prof: Profiles, field_id: str | None) -> _OfferTable:
@@ -191,8 +196,10 @@ def _offer_table(store: GraphStore, prof: Profiles, field_id: str | None) -> _Of
             if op is not None:
                 in_city.setdefault(op.city, []).append(j)
                 in_province.setdefault(op.province, []).append(j)
+    field_arrays = {f: (np.array([j for j, _ in pairs], dtype=np.int64), np.array([fw for _, fw in pairs]))
+                    for f, pairs in by_field.items()}
     table = _OfferTable(offers, owners_of, owner_profiles, offer_ids, text_pos, text_pos >= 0, maturity,
-                        by_field, in_city, in_province, owned)
+                        by_field, in_city, in_province, owned, field_arrays)
     memo[field_id] = table
     return table
 
@@ -235,6 +242,188 @@ def _place(owners: Sequence[OrgProfile], taker: OrgProfile) -> float:
         if taker.province and o.province == taker.province:
             best = 0.5
     return best
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """The BM25 postings of the results' index as one CSR table (term → documents, weights),
+    for one store generation: a question's text scores for many takers at once."""
+
+    term_ids: dict[str, int]
+    starts: np.ndarray  # term t's entries: starts[t]:starts[t + 1]
+    docs: np.ndarray
+    weights: np.ndarray
+
+
+def _postings(store: GraphStore, prof: Profiles, aindex: Any) -> _Postings:
+    shared = shared_facts(store, prof.generation)
+    memo = shared.memo("licensing.postings") if shared is not None else {}
+    got = memo.get(id(aindex))
+    if got is not None and got[0] is aindex:
+        return got[1]  # type: ignore[no-any-return]
+    items = list(aindex.postings())
+    sizes = np.array([d.size for _, (d, _) in items], dtype=np.int64)
+    starts = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    table = _Postings(
+        term_ids={t: i for i, (t, _) in enumerate(items)}, starts=starts,
+        docs=np.concatenate([d for _, (d, _) in items]) if items else np.zeros(0, dtype=np.int64),
+        weights=np.concatenate([wt for _, (_, wt) in items]) if items else np.zeros(0),
+    )
+    memo.clear()
+    memo[id(aindex)] = (aindex, table)
+    return table
+
+
+def _accumulate(out: np.ndarray, cells: np.ndarray, values: np.ndarray) -> None:
+    """``out.flat[cells[k]] += values[k]`` for k in order, one addition at a time per cell — the
+    same sums, in the same order, as a loop would make (a cell's values are added level by
+    level: its first value, then its second, …)."""
+    if cells.size == 0:
+        return
+    order = np.argsort(cells, kind="stable")
+    sc, sv = cells[order], values[order]
+    n = sc.size
+    first = np.ones(n, dtype=bool)
+    first[1:] = sc[1:] != sc[:-1]
+    starts = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    level = np.arange(n) - starts
+    by_level = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[by_level], np.arange(int(level.max()) + 2))
+    flat = out.reshape(-1)
+    for lv in range(bounds.size - 1):
+        sel = by_level[bounds[lv]:bounds[lv + 1]]
+        flat[sc[sel]] += sv[sel]
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """The (offer, taker) pairs of a question that can be proposed (some text or field in
+    common, not the taker's own result), in the order they are visited: by the upper bound of
+    their score (ties = 1), then offer, then taker — with the factors that do not depend on
+    ties.  Depends only on the offers and takers, hence kept per store generation for a field."""
+
+    takers: dict[str, _Taker]
+    queries: dict[str, list[str]]
+    taker_of: dict[int, str]
+    bound: np.ndarray
+    offer_j: np.ndarray
+    taker_r: np.ndarray
+    text: np.ndarray
+    field: np.ndarray
+    place: np.ndarray
+
+
+def _ranking(store: GraphStore, prof: Profiles, idx: Any, table: _OfferTable, taker_ids: Sequence[str],
+             *, memo_key: str | None) -> _Ranking:
+    """The :class:`_Ranking` of these takers against the table's offers; with ``memo_key`` (a
+    field, in field mode) kept per store generation."""
+    shared = shared_facts(store, prof.generation)
+    memo = shared.memo("licensing.field_rank") if shared is not None and memo_key is not None else None
+    if memo is not None and (hit := memo.get(memo_key)) is not None and hit[0] is table:
+        return hit[1]  # type: ignore[no-any-return]
+    takers_orgs = prof.orgs(taker_ids)
+    posted = prof.posted(taker_ids)
+    takers = [_taker(prof, takers_orgs[t], posted.get(t, ())) for t in taker_ids if t in takers_orgs]
+    tokens = shared.memo("licensing.query") if shared is not None else {}
+    queries: dict[str, list[str]] = {}
+    for t in takers:
+        if t.org.id not in tokens:  # a taker's text is that of the generation: tokenised once
+            tokens[t.org.id] = idx.query(t.pieces)
+        queries[t.org.id] = tokens[t.org.id]
+    rank = _rank_pairs(store, prof, idx, table, takers, queries)
+    if memo is not None:
+        memo[memo_key] = (table, rank)
+    return rank
+
+
+def _rank_pairs(store: GraphStore, prof: Profiles, idx: Any, table: _OfferTable, takers: Sequence[_Taker],
+                queries: Mapping[str, list[str]]) -> _Ranking:
+    """Text, field, place and the bound of every (taker, offer) pair as (takers × offers)
+    matrices.  Float for float what the per-taker formulas give: every sum is made one term at
+    a time in the order the scalar code adds them (BM25 over the query's terms in sorted order,
+    field overlap over the taker's fields in order), and the rest is element-wise."""
+    aindex = idx.index(NodeLabel.ACHIEVEMENT)
+    w = LICENCE_WEIGHTS
+    n_t, n_off = len(takers), len(table.offer_ids)
+    # Text: BM25 of each taker's query on the offers (the postings cut down to the offers).
+    post = _postings(store, prof, aindex)
+    col_of_doc = np.full(len(aindex), -1, dtype=np.int64)
+    col_of_doc[table.text_pos[table.text_ok]] = np.flatnonzero(table.text_ok)
+    all_cols = col_of_doc[post.docs]
+    on_offer = all_cols >= 0
+    kept_before = np.zeros(post.docs.size + 1, dtype=np.int64)
+    np.cumsum(on_offer, out=kept_before[1:])
+    starts = kept_before[post.starts]  # term t's offer entries: starts[t]:starts[t + 1]
+    offer_cols, offer_weights = all_cols[on_offer], post.weights[on_offer]
+    t_rows: list[int] = []
+    t_terms: list[int] = []
+    t_qw: list[float] = []
+    term_ids = post.term_ids
+    for r, t in enumerate(takers):
+        for term, qw in aindex.query_weights(queries[t.org.id]):  # sorted by term
+            tid = term_ids.get(term)
+            if tid is not None:
+                t_rows.append(r)
+                t_terms.append(tid)
+                t_qw.append(qw)
+    raw = np.zeros((n_t, n_off))
+    if t_rows:
+        tid_a = np.array(t_terms, dtype=np.int64)
+        lo = starts[tid_a]
+        sizes = starts[tid_a + 1] - lo
+        entry = np.repeat(np.arange(tid_a.size), sizes)  # in (taker, term) order
+        at = lo[entry] + (np.arange(entry.size) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+        products = np.array(t_qw)[entry] * offer_weights[at]
+        _accumulate(raw, np.array(t_rows, dtype=np.int64)[entry] * n_off + offer_cols[at], products)
+    best = raw.max(axis=1) if n_off else np.zeros(n_t)
+    text = np.zeros((n_t, n_off))
+    np.divide(raw, best[:, None], out=text, where=best[:, None] > 0)
+    # Field overlap: Σ over the taker's fields, in its order, of w_taker · w_offer.
+    fsum = np.zeros((n_t, n_off))
+    totals = np.zeros(n_t)
+    by_field = table.field_arrays
+    for r, t in enumerate(takers):
+        total = sum(t.fields.values())
+        totals[r] = total
+        if total > 0:
+            row = fsum[r]
+            for f, tw in t.fields.items():
+                posting = by_field.get(f)
+                if posting is not None:
+                    row[posting[0]] += tw * posting[1]
+    fval = np.zeros((n_t, n_off))
+    pos = totals > 0
+    fval[pos] = np.minimum(1.0, fsum[pos] / totals[pos, None])
+    # Place: same city 1, same province 0.5.
+    place = np.zeros((n_t, n_off))
+    groups: dict[tuple[str, str], list[int]] = {}
+    for r, t in enumerate(takers):
+        groups.setdefault((t.org.province, t.org.city), []).append(r)
+    for (province, city), rows in groups.items():
+        vec = np.zeros(n_off)
+        if province:
+            vec[table.in_province.get(province, [])] = 0.5
+        if city:
+            vec[table.in_city.get(city, [])] = 1.0
+        place[rows] = vec
+    static = (w["text"] * text + w["field"] * fval + w["maturity"] * table.maturity
+              + w["proximity"] * 0.5 * place)
+    keep = (text != 0) | (fval != 0)
+    for r, t in enumerate(takers):
+        keep[r, table.owned.get(t.org.id, [])] = False  # its own result
+    rows_k, js = np.nonzero(keep)
+    taker_rank = {tk: r for r, tk in enumerate(sorted(t.org.id for t in takers))}
+    rank_of_row = np.array([taker_rank[t.org.id] for t in takers], dtype=np.int64)
+    bound = static[rows_k, js] + w["proximity"] * 0.5
+    taker_r = rank_of_row[rows_k] if rows_k.size else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((taker_r, js, -bound))
+    return _Ranking(
+        takers={t.org.id: t for t in takers}, queries=dict(queries),
+        taker_of={r: tk for tk, r in taker_rank.items()},
+        bound=bound[order], offer_j=js[order], taker_r=taker_r[order],
+        text=text[rows_k, js][order], field=fval[rows_k, js][order], place=place[rows_k, js][order],
+    )
 
 
 def open_licence_matches(
@@ -287,76 +476,27 @@ def open_licence_matches(
     offers, owners_of, owner_profiles = table.offers, table.owners_of, table.owner_profiles
     if not offers or not taker_ids:
         return []
-    takers_orgs = prof.orgs(taker_ids)
-    posted = prof.posted(taker_ids)
-    takers = [_taker(prof, takers_orgs[t], posted.get(t, ())) for t in taker_ids if t in takers_orgs]
-
     idx = text_index(store, generation=prof.generation)
-    aindex = idx.index(NodeLabel.ACHIEVEMENT)
-    offer_ids = table.offer_ids
+    rank = _ranking(store, prof, idx, table, taker_ids, memo_key=field_id if enterprise_id is None else None)
+    takers, queries = rank.takers, rank.queries
+    offer_ids, maturity = table.offer_ids, table.maturity
+    bound, offer_j, taker_r = rank.bound, rank.offer_j, rank.taker_r
+    text_all, field_all, place_all = rank.text, rank.field, rank.place
+    taker_of = rank.taker_of
     w = LICENCE_WEIGHTS
-    # Offer-side arrays (text, field, place and the bound of every pair are computed with numpy,
-    # in the same order of operations as the scalar formulas, hence the same floats).
-    n_off = len(offer_ids)
-    text_pos, text_ok, maturity = table.text_pos, table.text_ok, table.maturity
-    by_field, in_city, in_province, owned = table.by_field, table.in_city, table.in_province, table.owned
-    parts: list[tuple[np.ndarray, ...]] = []
-    queries: dict[str, list[str]] = {}
-    taker_rank = {tk: r for r, tk in enumerate(sorted(t.org.id for t in takers))}
-    shared = shared_facts(store, prof.generation)
-    tokens = shared.memo("licensing.query") if shared is not None else {}
-    for t in takers:
-        if t.org.id not in tokens:  # a taker's text is that of the generation: tokenised once
-            tokens[t.org.id] = idx.query(t.pieces)
-        query = tokens[t.org.id]
-        queries[t.org.id] = query
-        all_scores = aindex.scores(query)
-        raw = np.zeros(n_off)
-        raw[text_ok] = all_scores[text_pos[text_ok]]
-        best = float(raw.max()) if n_off else 0.0
-        text = raw / best if best > 0 else np.zeros(n_off)
-        fsum = np.zeros(n_off)
-        total = sum(t.fields.values())
-        if total > 0:
-            for f, tw in t.fields.items():  # the target's order, as field_overlap sums
-                for j, fw in by_field.get(f, ()):
-                    fsum[j] += tw * fw
-            fval = np.minimum(1.0, fsum / total)
-        else:
-            fval = np.zeros(n_off)
-        place = np.zeros(n_off)
-        if t.org.province:
-            place[in_province.get(t.org.province, [])] = 0.5
-        if t.org.city:
-            place[in_city.get(t.org.city, [])] = 1.0
-        static = (w["text"] * text + w["field"] * fval + w["maturity"] * maturity
-                  + w["proximity"] * 0.5 * place)
-        keep = (text != 0) | (fval != 0)
-        keep[owned.get(t.org.id, [])] = False  # its own result
-        js = np.flatnonzero(keep)
-        parts.append((static[js] + w["proximity"] * 0.5, js,
-                      np.full(js.size, taker_rank[t.org.id], dtype=np.int64), text[js], fval[js], place[js]))
-    taker_of = {r: tk for tk, r in taker_rank.items()}
-    if parts:
-        bound, offer_j, taker_r, text_all, field_all, place_all = (np.concatenate(x) for x in zip(*parts, strict=True))
-    else:
-        bound = text_all = field_all = place_all = np.zeros(0)
-        offer_j = taker_r = np.zeros(0, dtype=np.int64)
-    order = np.lexsort((taker_r, offer_j, -bound))
 
     def row(k: int) -> tuple[float, str, str, dict[str, float]]:
-        j = order[k]
-        aid = offer_ids[offer_j[j]]
-        return (float(bound[j]), aid, taker_of[int(taker_r[j])],
-                {"text": float(text_all[j]), "field": float(field_all[j]),
-                 "maturity": float(maturity[offer_j[j]]), "place": float(place_all[j])})
+        aid = offer_ids[offer_j[k]]
+        return (float(bound[k]), aid, taker_of[int(taker_r[k])],
+                {"text": float(text_all[k]), "field": float(field_all[k]),
+                 "maturity": float(maturity[offer_j[k]]), "place": float(place_all[k])})
 
-    n_rows = order.size
+    n_rows = bound.size
     kept: list[tuple[float, str, str, dict[str, float], dict[str, Any]]] = []
     tie_counts = prof.tie_counts()  # the Ties themselves only for the matches shown
     i = 0
     while i < n_rows:
-        if len(kept) >= limit and float(bound[order[i]]) + _EPS < kept[limit - 1][0]:
+        if len(kept) >= limit and float(bound[i]) + _EPS < kept[limit - 1][0]:
             break
         batch = [row(k) for k in range(i, min(i + BATCH, n_rows))]
         i += BATCH
@@ -376,8 +516,7 @@ def open_licence_matches(
                                                    "personal": pers, "place": f["place"]}))
         kept.sort(key=lambda r: (-round(r[0], 9), r[1], r[2]))
     kept = kept[:limit]
-    return _explain(store, prof, idx, kept, offers, owners_of, owner_profiles,
-                    {t.org.id: t for t in takers}, queries)
+    return _explain(store, prof, idx, kept, offers, owners_of, owner_profiles, takers, queries)
 
 
 def _explain(
@@ -461,7 +600,15 @@ def _offer_query(idx: Any, a: AchievementProfile, names: Mapping[str, str]) -> l
     return idx.query(achievement_pieces(a.props, [names.get(p, "") for p in a.patents]))
 
 
-def warm_up(store: GraphStore) -> None:
-    """Build the offer table of the enterprise mode (every open offer) for the store's
-    generation, so the first licensing query after a server start does not pay for it."""
-    _offer_table(store, profiles(store), None)
+def warm_up(store: GraphStore, *, kinds: Sequence[str] = ("industry",)) -> int:
+    """Build, for the store's generation, the offer table of the enterprise mode (every open
+    offer) and the field mode's offers, takers and ranking of every field of the given kinds
+    (the key industries by default), so the first licensing query after a server start does
+    not pay for them.  Returns how many fields were done."""
+    prof = profiles(store)
+    _offer_table(store, prof, None)
+    fields = sorted(n.id for n in store.find_nodes(NodeLabel.FIELD, limit=10_000)
+                    if n.props.get("kind") in kinds)
+    for fid in fields:
+        open_licence_matches(store, field_id=fid, limit=1)
+    return len(fields)

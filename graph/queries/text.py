@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -161,15 +161,21 @@ class BM25Index:
         """The document's position in :attr:`ids` (the index into :meth:`scores`), -1 if absent."""
         return self._pos.get(doc_id, -1)
 
+    def postings(self) -> Iterator[tuple[str, tuple[np.ndarray, np.ndarray]]]:
+        """Every indexed term with its posting: document positions (ascending) and the term's
+        BM25 weight in each; :meth:`scores` adds ``query weight × weight`` per query term."""
+        return iter(self._postings.items())
+
     @staticmethod
-    def _query_weights(query: Sequence[str]) -> list[tuple[str, float]]:
+    def query_weights(query: Sequence[str]) -> list[tuple[str, float]]:
+        """The query's distinct terms (sorted) with their weights, 1 + ln(count)."""
         counts = Counter(query)
         return [(t, 1.0 + math.log(c)) for t, c in sorted(counts.items())]
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         """BM25 score of every document (in id order) for the query tokens."""
         out = np.zeros(len(self.ids), dtype=np.float64)
-        for term, qw in self._query_weights(query):
+        for term, qw in self.query_weights(query):
             posting = self._postings.get(term)
             if posting is not None:
                 idx, w = posting
@@ -209,7 +215,7 @@ class BM25Index:
         if pos is None:
             return []
         found: list[tuple[float, str]] = []
-        for term, qw in self._query_weights(query):
+        for term, qw in self.query_weights(query):
             posting = self._postings.get(term)
             if posting is None:
                 continue
