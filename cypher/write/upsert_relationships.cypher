@@ -1,5 +1,5 @@
-// Update relationships of one type: the rows write/stored_relationships found stored with
-// other values (new rows go to write/create_relationships).  $rows: [{src, dst, key, props}],
+// Update relationships of one type: the rows write/put_relationships found stored with
+// other values (it creates the new ones itself).  $rows: [{src, dst, key, props}],
 // sorted by (src, dst, key); props are the full merged property map.  MERGE rather than MATCH
 // keeps the write an upsert on its own.  Returns how many rows found both endpoints.  Each
 // allowed property is set by name (an absent one becomes null, i.e. removed): a map-valued SET

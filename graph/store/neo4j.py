@@ -4,14 +4,15 @@
   ``(:SchemaMigration {version})``.
 * Writes: one managed transaction per :meth:`Neo4jStore.write` call (``execute_write``, so
   transient errors such as deadlocks are retried: every write must be idempotent), rows
-  batched as ``UNWIND $rows`` sorted by key, one query per label or relationship type.  Each
-  batch first reads back the stored values of its existing records (``write/stored_*``, ids
-  out, one record back), so unchanged records are not written again; relationships are always
-  found from both bound endpoints (Expand(Into)), never by expanding every relationship of a
-  dense node.
-* Relationship batches: the compare step first takes the write lock of every endpoint, so
-  the rows it finds absent are created with a plain ``CREATE`` (no concurrent writer can
-  add them before this transaction commits); only changed rows go through ``MERGE``.
+  batched as ``UNWIND`` sorted by key, one query per label or relationship type.  Each batch
+  reads back the stored values of its existing records (one record back), so unchanged
+  records are not written again; relationships are always found from both bound endpoints
+  (Expand(Into)), never by expanding every relationship of a dense node.
+* Relationship batches (``write/put_relationships``): ONE query takes the write lock of every
+  endpoint, reads back the stored rows and creates the absent ones with a plain ``CREATE`` (no
+  concurrent writer can add them before this transaction commits); only changed rows go
+  through ``MERGE`` afterwards.  The batches are pipelined: the next one's parameters are built
+  while the server runs this one.
 * Values travel only as parameters; labels and types come from the enums via
   :func:`cypher.render`.
 * Works with ``bolt://`` and ``neo4j://`` (routing) URIs; reads are routed to readers.
@@ -20,10 +21,12 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter, eq, le, lt
 from typing import Any
 
 import neo4j
@@ -33,7 +36,15 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
 from graph.errors import DanglingRelationship, StoreError, StoreUnavailable
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, label_of_id
+from graph.model import (
+    ID_PREFIXES,
+    RELATIONSHIP_SCHEMA,
+    NodeLabel,
+    NodeRecord,
+    RelRecord,
+    RelType,
+    label_of_id,
+)
 from graph.store.base import (
     _IGNORED_IN_DIFF,
     Counts,
@@ -225,10 +236,13 @@ class Neo4jStore(GraphStore):
         return out
 
     # A write reads before it writes: the batch is compared with what is stored so that
-    # unchanged records are not written again (and counted as such).  The read step
-    # (write/stored_nodes, write/stored_relationships) sends only ids and keys and answers with
-    # ONE record holding the stored values of the rows that exist, so a new record's values
-    # travel once, to the query that writes it.  Rows equal as given are unchanged; the others
+    # unchanged records are not written again (and counted as such).  For nodes the read step
+    # (write/stored_nodes) sends only ids and answers with ONE record holding the stored values
+    # of the rows that exist, so a new record's values travel once, to the query that writes
+    # it; for relationships write/put_relationships reads back and creates the absent rows in
+    # one go (their values travel with the batch; a re-write sends them needlessly, but a new
+    # batch — the case that counts — is written in one query).  Rows equal as given are
+    # unchanged; the others
     # are judged here by diff_nodes/diff_relationships themselves — the same tolerance, the same
     # merged properties, the same counts as the embedded store.  (One Bolt record per stored
     # row, decoded in Python, was what made reading back slow before.)
@@ -273,74 +287,99 @@ class Neo4jStore(GraphStore):
 
     def _write_rels(self, tx: ManagedTransaction, rels: Sequence[RelRecord]) -> WriteSummary:
         summary = WriteSummary()
-        # Endpoint kinds come from the id prefixes (NodeRecord enforces them); only ids
-        # without a known prefix are looked up.  Existence is checked by the write itself.
-        endpoint_ids = sorted({i for r in rels for i in (r.src, r.dst)})
-        labels = {i: lb for i in endpoint_ids if (lb := label_of_id(i)) is not None}
-        unknown = [i for i in endpoint_ids if i not in labels]
-        labels.update({n.id: n.label for n in self._fetch_nodes(tx, unknown).values()})
-        check_relationship_endpoints(rels, labels)
-        by_type: dict[RelType, list[RelRecord]] = defaultdict(list)
-        for r in _folded_rels(rels):
-            by_type[r.type].append(r)
-        for rel_type in sorted(by_type):
-            for chunk in _chunks(by_type[rel_type], self.batch_size):
-                summary += self._write_rel_chunk(tx, rel_type, chunk)
-        return summary
-
-    def _write_rel_chunk(
-        self, tx: ManagedTransaction, rel_type: RelType, chunk: Sequence[RelRecord]
-    ) -> WriteSummary:
-        """One batch of one type: lock the endpoints and read back the stored rows
-        (write/stored_relationships), create the absent ones (write/create_relationships),
-        update the changed ones (write/upsert_relationships).  Unchanged data costs one query,
-        new data two; property values travel once either way."""
-        summary = WriteSummary()
-        ids = sorted({i for r in chunk for i in (r.src, r.dst)})
-        pos = {node_id: i for i, node_id in enumerate(ids)}
-        found = tx.run(
-            cypher.render("write/stored_relationships", rel_type=rel_type),
-            ids=ids, rows=[[pos[r.src], pos[r.dst], r.key] for r in chunk],
-        ).single()
-        if found["found"] != len(ids):
-            known = set(self._fetch_nodes(tx, ids))
-            raise DanglingRelationship([i for i in ids if i not in known])
-        present: set[int] = set()
-        changed: dict[int, dict[str, Any]] = {}
-        for i, props in found["stored"]:
-            present.add(i)
-            given = chunk[i].props
-            # Values equal as given are unchanged for diff_relationships too; only the others
-            # (few, when re-writing) are judged by it, with its float tolerance and merging.
-            if _same_as_given(props, given):
-                summary.rels_unchanged += 1
-            else:
-                changed[i] = props
-        absent = [r for i, r in enumerate(chunk) if i not in present]
-        if absent:
-            # The rows are sorted by identity, so this subset is too.
-            absent_ids = sorted({i for r in absent for i in (r.src, r.dst)})
-            pos = {node_id: i for i, node_id in enumerate(absent_ids)}
-            created = tx.run(
-                cypher.render("write/create_relationships", rel_type=rel_type),
-                ids=absent_ids, rows=[[pos[r.src], pos[r.dst], r.key, r.props] for r in absent],
-            ).single()["created"]
-            if created != len(absent):  # cannot happen while the endpoints are locked
-                raise StoreError(f"{rel_type} 关系只创建了 {created}/{len(absent)} 条 (created {created} "
-                                 f"of {len(absent)})")
-            summary.rels_created += created
-        if changed:
-            recs = [chunk[i] for i in sorted(changed)]
-            stored = {
-                chunk[i].identity: _rel({"src": chunk[i].src, "dst": chunk[i].dst,
-                                         "key": chunk[i].key, "props": props}, rel_type.value)
-                for i, props in changed.items()
-            }
+        typed = _type_runs(rels)
+        runs = [_rel_columns(*typed[0])]
+        # Pipelined: the next batch's parameters are built while the server runs this one, and
+        # this one's answer is read while the server runs the next (the driver buffers a
+        # result before it sends the next query of the transaction).
+        pending: tuple[Any, _RelBatch] | None = None
+        changed: list[tuple[RelType, list[RelRecord], dict[tuple[str, str, str, str], RelRecord]]] = []
+        for k in range(len(typed)):
+            run = runs[k]
+            query = cypher.render("write/put_relationships", rel_type=run.rel_type)
+            for lo in range(0, len(run.srcs), self.batch_size):
+                batch = run.part(lo, lo + self.batch_size)
+                pos = dict(zip(batch.ids, range(len(batch.ids)), strict=True))
+                result = tx.run(
+                    query, ids=batch.ids, src=list(map(pos.__getitem__, batch.srcs)),
+                    dst=list(map(pos.__getitem__, batch.dsts)), key=batch.keys, props=batch.props,
+                )
+                if pending is None:
+                    # While the server runs the first batch: the other types' columns, and the
+                    # endpoint kinds checked — before any answer is read, so a refused batch
+                    # raises here, as it did before anything was sent, and is rolled back.
+                    runs += [_rel_columns(*t) for t in typed[1:]]
+                    self._check_endpoints(tx, rels, runs)
+                else:
+                    summary += self._put_answer(tx, *pending, changed)
+                pending = (result, batch)
+        if pending is not None:
+            summary += self._put_answer(tx, *pending, changed)
+        for rel_type, recs, stored in changed:
             out, s = diff_relationships(recs, stored)
             summary += s
             if out:
                 rows = [{"src": r.src, "dst": r.dst, "key": r.key, "props": r.props} for r in out]
                 tx.run(cypher.render("write/upsert_relationships", rel_type=rel_type), rows=rows).consume()
+        return summary
+
+    def _check_endpoints(
+        self, tx: ManagedTransaction, rels: Sequence[RelRecord], runs: Sequence[_RelBatch]
+    ) -> None:
+        """Refuse relationships between kinds the schema does not allow, or to unknown ids.
+
+        Endpoint kinds come from the id prefixes (NodeRecord enforces them); existence is
+        checked by the write itself.  When every pair of kinds seen at the two ends of a type is
+        allowed (the usual case: a type's batch joins one kind to one kind), the batch passes
+        without a look at each relationship; otherwise :func:`check_relationship_endpoints`
+        judges it, with ids of unknown prefix looked up — the same errors either way."""
+        for run in runs:
+            allowed = RELATIONSHIP_SCHEMA[run.rel_type]
+            srcs = {ID_PREFIXES.get(i.split(":", 1)[0]) for i in set(run.srcs)}
+            dsts = {ID_PREFIXES.get(i.split(":", 1)[0]) for i in set(run.dsts)}
+            if any((s, d) not in allowed for s in srcs for d in dsts):
+                break
+        else:
+            return
+        endpoint_ids = {r.src for r in rels}
+        endpoint_ids.update([r.dst for r in rels])
+        labels = {i: lb for i in endpoint_ids if (lb := label_of_id(i)) is not None}
+        unknown = sorted(i for i in endpoint_ids if i not in labels)
+        if unknown:
+            labels.update({n.id: n.label for n in self._fetch_nodes(tx, unknown).values()})
+        check_relationship_endpoints(rels, labels)
+
+    def _put_answer(
+        self, tx: ManagedTransaction, result: Any, batch: _RelBatch, changed: list[Any],
+    ) -> WriteSummary:
+        """Read the answer of write/put_relationships for one batch: count the created and the
+        unchanged rows, and keep the changed ones (with their stored values) for the diff."""
+        summary = WriteSummary()
+        found = result.single()
+        if found["found"] != len(batch.ids):
+            known = set(self._fetch_nodes(tx, batch.ids))
+            raise DanglingRelationship([i for i in batch.ids if i not in known])
+        if found["created"] + len(found["stored"]) != len(batch.srcs):  # cannot happen
+            raise StoreError(f"{batch.rel_type} 关系只处理了 {found['created']}+{len(found['stored'])}"
+                             f"/{len(batch.srcs)} 条 (created + found of {len(batch.srcs)})")
+        summary.rels_created += found["created"]
+        recs: list[RelRecord] = []
+        stored: dict[tuple[str, str, str, str], RelRecord] = {}
+        rel_type = batch.rel_type
+        for i, props in found["stored"]:
+            given = batch.props[i]
+            # Values equal as given are unchanged for diff_relationships too; only the others
+            # (few, when re-writing) are judged by it, with its float tolerance and merging.
+            if _same_as_given(props, given):
+                summary.rels_unchanged += 1
+                continue
+            src, dst, key = batch.srcs[i], batch.dsts[i], batch.keys[i]
+            rec = RelRecord.model_construct(src=src, type=rel_type, dst=dst, key=key, props=given)
+            recs.append(rec)
+            stored[rec.identity] = _rel({"src": src, "dst": dst, "key": key, "props": props},
+                                        rel_type.value)
+        if recs:
+            changed.append((rel_type, recs, stored))
         return summary
 
     def delete_nodes(self, ids: Iterable[str]) -> int:
@@ -519,12 +558,76 @@ def _folded_nodes(nodes: Sequence[NodeRecord]) -> list[NodeRecord]:
     return diff_nodes(nodes, {})[0]
 
 
-def _folded_rels(rels: Sequence[RelRecord]) -> list[RelRecord]:
-    """The batch with repeated identities folded together, sorted by identity."""
-    idents = {r.identity for r in rels}
-    if len(idents) == len(rels):
-        return sorted(rels, key=lambda r: r.identity)
-    return diff_relationships(rels, {})[0]
+_TYPE, _SRC, _DST, _KEY, _PROPS = map(attrgetter, ("type", "src", "dst", "key", "props"))
+
+
+@dataclass
+class _RelBatch:
+    """Relationships of one type as columns, folded and sorted by identity; ``ids``: the
+    distinct endpoint ids, sorted (filled by :meth:`part`)."""
+
+    rel_type: RelType
+    srcs: list[str]
+    dsts: list[str]
+    keys: list[str]
+    props: list[dict[str, Any]]
+    ids: list[str] = field(default_factory=list)
+
+    def part(self, lo: int, hi: int) -> _RelBatch:
+        srcs, dsts = self.srcs[lo:hi], self.dsts[lo:hi]
+        return _RelBatch(self.rel_type, srcs, dsts, self.keys[lo:hi], self.props[lo:hi],
+                         sorted(set(srcs).union(dsts)))
+
+
+def _rel_runs(rels: Sequence[RelRecord]) -> list[_RelBatch]:
+    """The batch as one column set per type, in type order (see :func:`_rel_columns`)."""
+    return [_rel_columns(*t) for t in _type_runs(rels)]
+
+
+def _type_runs(rels: Sequence[RelRecord]) -> list[tuple[RelType, Sequence[RelRecord]]]:
+    """The records grouped by type, in type order, each group in input order."""
+    types = list(map(_TYPE, rels))
+    if not all(map(le, types, types[1:])):
+        order = sorted(range(len(types)), key=types.__getitem__)  # stable
+        rels = [rels[i] for i in order]
+        types = [types[i] for i in order]
+    runs: list[tuple[RelType, Sequence[RelRecord]]] = []
+    lo = 0
+    while lo < len(types):
+        hi = bisect_right(types, types[lo], lo)
+        runs.append((types[lo], rels[lo:hi]))
+        lo = hi
+    return runs
+
+
+def _rel_columns(rel_type: RelType, rels: Sequence[RelRecord]) -> _RelBatch:
+    """Relationships of one type as columns, sorted by identity, repeated identities folded
+    together (later values win, as :func:`diff_relationships` folds).
+
+    Written for speed at 10,000s of records: no object is kept per record (each would count
+    toward the collector's next full pass over the whole heap, which in a loaded process costs
+    more than all the rest), and only input that is out of order is sorted."""
+    srcs = list(map(_SRC, rels))
+    dsts = list(map(_DST, rels))
+    keys = list(map(_KEY, rels))
+    props = list(map(_PROPS, rels))
+
+    def pairs() -> tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]:
+        """Each link (src, dst, key) beside the next one, made on the fly."""
+        return zip(srcs, dsts, keys, strict=True), zip(srcs[1:], dsts[1:], keys[1:], strict=True)
+
+    if not all(map(lt, *pairs())):  # not already sorted without repeats
+        if not all(map(le, *pairs())):
+            order = sorted(range(len(srcs)), key=lambda i: (srcs[i], dsts[i], keys[i]))  # stable
+            srcs, dsts, keys, props = ([col[i] for i in order] for col in (srcs, dsts, keys, props))
+        # Sorted, repeats in input order: fold each repeat into the one before.
+        repeats = [i + 1 for i, same in enumerate(map(eq, *pairs())) if same]
+        for i in repeats:
+            props[i] = {**props[i - 1], **props[i]}
+        drop = set(repeats)
+        last = [i for i in range(len(srcs)) if i + 1 not in drop]  # the last of each repeat
+        srcs, dsts, keys, props = ([col[i] for i in last] for col in (srcs, dsts, keys, props))
+    return _RelBatch(rel_type, srcs, dsts, keys, props)
 
 
 def _statements(text: str) -> list[str]:

@@ -1,8 +1,8 @@
 """Two writers storing the same relationships at once never duplicate one.
 
 The Neo4j store creates the relationships it found absent with a plain CREATE; that is safe only
-because the comparison step first takes the write lock of every endpoint (SET n._LOCK_ …
-REMOVE n._LOCK_, write/stored_relationships).  These tests run real concurrent transactions
+because the same query first takes the write lock of every endpoint (SET n._LOCK_ …
+REMOVE n._LOCK_, write/put_relationships) and holds it until commit.  These tests run real concurrent transactions
 against the server; they assert outcomes (counts, no duplicates), never timings.
 """
 
@@ -103,27 +103,27 @@ def test_two_writers_of_the_same_relationships_store_each_once(
 def test_a_writer_waits_for_the_lock_holder_and_counts_its_relationship_unchanged(
     neo4j_store: GraphStore, second_store: Neo4jStore
 ) -> None:
-    """Transaction 1 runs the comparison step (taking the endpoint locks), finds the
-    relationship absent and holds on; a second writer of the same relationship meanwhile has
-    to wait for the locks, and then sees the committed relationship: unchanged, not created
-    again.  Without the locks it would read "absent" too and CREATE a duplicate."""
+    """Transaction 1 runs the write query (taking the endpoint locks, finding the relationship
+    absent and creating it) and holds on before committing; a second writer of the same
+    relationship meanwhile has to wait for the locks, and then sees the committed relationship:
+    unchanged, not created again.  Without the locks it would read "absent" too and CREATE a
+    duplicate."""
     people = _people(2)
     neo4j_store.write([ORG, *people])
     rel = RelRecord(src=people[0].id, type=RelType.WORKS_AT, dst=ORG.id, props={"title": "教授"})
     ids = sorted({rel.src, rel.dst})
-    src, dst = ids.index(rel.src), ids.index(rel.dst)
     driver = neo4j_store.driver  # type: ignore[attr-defined]
     with driver.session(database=neo4j_store.database) as session:  # type: ignore[attr-defined]
         tx = session.begin_transaction()
-        found = tx.run(cypher.render("write/stored_relationships", rel_type=rel.type),
-                       ids=ids, rows=[[src, dst, rel.key]]).single()
-        assert found["found"] == 2 and found["stored"] == []
+        found = tx.run(cypher.render("write/put_relationships", rel_type=rel.type), ids=ids,
+                       src=[ids.index(rel.src)], dst=[ids.index(rel.dst)], key=[rel.key],
+                       props=[rel.props]).single()
+        assert (found["found"], found["created"], found["stored"]) == (2, 1, [])
         result: dict[str, WriteSummary] = {}
         second = threading.Thread(target=lambda: result.update(s=second_store.write((), [rel])))
         second.start()
         time.sleep(1.0)  # let the second writer reach the locks (the outcome must not depend on it)
-        tx.run(cypher.render("write/create_relationships", rel_type=rel.type),
-               ids=ids, rows=[[src, dst, rel.key, rel.props]]).consume()
+        assert second.is_alive()  # waiting for the locks
         tx.commit()
         second.join(timeout=60)
     assert not second.is_alive()
