@@ -20,15 +20,19 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from graph.model import (
+    _ID_RE,
     Achievement,
     Demand,
     NodeLabel,
+    NodeRecord,
     OrgKind,
     Patent,
     Person,
     Provenance,
     RelRecord,
     RelType,
+    check_props,
+    label_of_id,
     make_id,
 )
 from ingest.records import (
@@ -50,6 +54,8 @@ __all__ = [
     "taxonomy",
     "field_id",
     "topic_id",
+    "fast_rel",
+    "fast_node",
 ]
 
 
@@ -133,6 +139,11 @@ class Built:
 
 # --------------------------------------------------------------------------- shared nodes
 
+#: :func:`make_id` of the organisation and team names records repeat (the same university on
+#: thousands of CVs); make_id is a pure function of its arguments (types kept apart).
+_cached_id = lru_cache(maxsize=1 << 16, typed=True)(make_id)
+
+
 @lru_cache(maxsize=4096)
 def field_id(key: str) -> str:
     """Node id of a taxonomy field: ``field:new_materials``, ``field:ipc_G06``."""
@@ -146,10 +157,6 @@ def topic_id(word: str) -> str:
 
 def _prov(rec: InputRecord, run_id: str) -> dict[str, str]:
     return {"source": rec.source, "source_key": rec.source_key, "run_id": run_id}
-
-
-def _rel_prov(rec: InputRecord, run_id: str) -> dict[str, str]:
-    return _prov(rec, run_id)
 
 
 class _Ctx:
@@ -175,7 +182,7 @@ class _Ctx:
             top_key, top_name, top_kind = m.key, m.canonical_name, kind
         if top_kind is OrgKind.UNKNOWN and kind_hint is not None:
             top_kind = kind_hint
-        top_id = make_id("org", top_key.replace(":", "_"))
+        top_id = _cached_id("org", top_key.replace(":", "_"))
         defaults: dict[str, Any] = {"name": top_name, "kind": top_kind.value, **self.prov}
         if m.code and not m.parent:
             defaults["code"] = m.code
@@ -195,7 +202,7 @@ class _Ctx:
         unit = unit.strip()
         if kind not in (OrgKind.COLLEGE, OrgKind.LAB):
             kind = OrgKind.LAB if re.search(r"实验室|中心|研究所|研究院", unit) else OrgKind.COLLEGE
-        uid = make_id("org", top_id, unit)
+        uid = _cached_id("org", top_id, unit)
         self.out.nodes.append(BuiltNode(uid, NodeLabel.ORGANIZATION,
                                         defaults={"name": f"{top_name}{unit}", "kind": kind.value,
                                                   "unit": unit, **self.prov}))
@@ -203,7 +210,7 @@ class _Ctx:
         return uid
 
     def team(self, name: str, org_id: str, unit_id: str | None) -> str:
-        tid = make_id("team", org_id, name.strip())
+        tid = _cached_id("team", org_id, name.strip())
         self.out.nodes.append(BuiltNode(tid, NodeLabel.TEAM, defaults={"name": name.strip(), **self.prov}))
         self.rel(tid, RelType.PART_OF, unit_id or org_id)
         return tid
@@ -292,8 +299,95 @@ class _Ctx:
         return sorted(words)
 
     def rel(self, src: str, rel_type: RelType, dst: str, key: str = "", **props: Any) -> None:
-        self.out.rels.append(RelRecord(src=src, type=rel_type, dst=dst, key=key,
-                                       props={**props, **_rel_prov(self.rec, self.run_id)}))
+        self.out.rels.append(fast_rel(src, rel_type, dst, key, {**props, **self.prov}))
+
+
+_PLAIN = (str, int, float, bool)
+_REL_FIELDS = ("src", "type", "dst", "key", "props")
+_NODE_FIELDS = ("id", "label", "props")
+
+
+def _plain_constructor(model: Any, names: tuple[str, ...]) -> Any:
+    """``model.model_construct`` for calls that give every field, by keyword, in ``names``
+    order: the instance state model_construct sets (``__dict__``, the set fields, no extra,
+    no private attributes), without its per-call walk over the fields' aliases and defaults.
+    Falls back to model_construct itself for a model where that walk could matter (aliases,
+    other fields, extra fields allowed, a post-init hook)."""
+    fields = model.__pydantic_fields__
+    if (tuple(fields) != names or model.model_config.get("extra") == "allow" or model.__pydantic_root_model__
+            or model.__pydantic_post_init__
+            or any(f.alias is not None or f.validation_alias is not None for f in fields.values())):
+        return model.model_construct
+    new = object.__new__
+    setattr_ = object.__setattr__
+
+    def construct(**values: Any) -> Any:
+        m = new(model)
+        setattr_(m, "__dict__", values)
+        setattr_(m, "__pydantic_fields_set__", set(values))
+        setattr_(m, "__pydantic_extra__", None)
+        setattr_(m, "__pydantic_private__", None)
+        return m
+
+    return construct
+
+
+_construct_rel = _plain_constructor(RelRecord, _REL_FIELDS)
+_construct_node = _plain_constructor(NodeRecord, _NODE_FIELDS)
+
+
+def fast_node(node_id: str, label: NodeLabel, props: dict[str, Any]) -> NodeRecord:
+    """``NodeRecord(id=..., label=..., props=...)`` with the model's own checks run directly.
+
+    The id's shape (:data:`graph.model._ID_RE`), its prefix against the label
+    (:func:`~graph.model.label_of_id`) and :func:`~graph.model.check_props` are what the
+    model's validators do; run here without pydantic's machinery around them. Whatever fails
+    a check (or is not a plain ``str`` id with a :class:`NodeLabel`) goes through the model,
+    which raises its usual error.
+    """
+    if type(node_id) is str and type(label) is NodeLabel and _ID_RE.match(node_id):
+        implied = label_of_id(node_id)
+        if implied is None or implied is label:
+            try:
+                clean = check_props(props)
+            except Exception:
+                pass
+            else:
+                return _construct_node(id=node_id, label=label, props=clean)
+    return NodeRecord(id=node_id, label=label, props=props)
+
+
+_CHECKED_SHAPES: set[tuple[RelType, frozenset[str]]] = set()
+
+
+def fast_rel(src: str, rel_type: RelType, dst: str, key: str, props: dict[str, Any]) -> RelRecord:
+    """``RelRecord(src=..., type=..., dst=..., key=..., props=...)``, the model validator's name
+    check paid once per (type, stored property names).
+
+    Relationships come in a handful of shapes, so the full validation runs on the first record
+    of each shape; later records of that shape whose ends and key are plain ``str`` get their
+    values checked by :func:`~graph.model.check_props` (or copied as they are when every value
+    is a plain ``str``/``int``/``float``/``bool``, which is what check_props returns) and are
+    built without the model machinery. Anything else, and anything that fails a check, goes
+    through the model, which raises its usual error.
+    """
+    if type(src) is str and type(dst) is str and type(key) is str and type(rel_type) is RelType:
+        clean: dict[str, Any] | None
+        if all(type(v) in _PLAIN for v in props.values()):
+            clean = dict(props)
+        else:
+            try:
+                clean = check_props(props)
+            except Exception:
+                clean = None
+        if clean is not None:
+            shape = (rel_type, frozenset(clean))
+            if shape in _CHECKED_SHAPES:
+                return _construct_rel(src=src, type=rel_type, dst=dst, key=key, props=clean)
+            record = RelRecord(src=src, type=rel_type, dst=dst, key=key, props=props)
+            _CHECKED_SHAPES.add(shape)
+            return record
+    return RelRecord(src=src, type=rel_type, dst=dst, key=key, props=props)
 
 
 def _org_key(name: str) -> str:

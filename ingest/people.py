@@ -19,11 +19,12 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, check_props, make_id
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, make_id
 from graph.store.base import Document, GraphStore, WriteSummary, chunks
-from ingest.build import MentionDoc
+from ingest.build import MentionDoc, fast_node, fast_rel
 from nlp.resolve import ResolutionResult, resolve_block
 
 __all__ = ["PeopleResult", "resolve_and_write", "merge_people", "split_person", "keep_apart", "derive_collaborations"]
@@ -32,6 +33,11 @@ MENTIONS = "mentions"
 CORRECTIONS = "corrections"
 REVIEW = "review"
 RESOLUTION = "resolution"
+
+
+#: A relationship's identity (src, type, dst, key), for sorting: RelType is a StrEnum, so
+#: its members order as their values do, as in :attr:`RelRecord.identity`.
+_IDENTITY = attrgetter("src", "type", "dst", "key")
 
 
 @dataclass
@@ -85,6 +91,7 @@ def resolve_and_write(
     notify: Callable[[str, int, int], None] | None = None,
     blocks_per_batch: int = 500,
     presolved: Mapping[str, ResolutionResult] | None = None,
+    planned: Mapping[str, _Plan] | None = None,
 ) -> PeopleResult:
     """Resolve the blocks these mentions fall in (plus ``blocks``) and write the people.
 
@@ -94,7 +101,8 @@ def resolve_and_write(
     ``presolved`` holds :func:`~nlp.resolve.resolve_block` results computed ahead (by the
     ingest pipeline, in its worker processes) from a block's new mentions alone; one is used
     only for a block with no stored mentions and no corrections, where it is exactly what
-    resolving here would give.
+    resolving here would give. ``planned`` holds, for such blocks, the write plan made with
+    that answer ahead (:func:`plan_new_block`, in the same worker processes): used with it.
     """
     notify = notify or (lambda *_: None)
     result = PeopleResult()
@@ -136,12 +144,15 @@ def resolve_and_write(
             res = presolved.get(block) if presolved and not old_docs and not must and not cannot else None
             if res is not None and sorted(mid for c in res.clusters for mid in c) != sorted(merged):
                 res = None  # computed from other mentions than these: resolve here
+            plan = None
             if res is None:
                 res = resolve_block([m.mention for m in merged.values()], must_link=must, cannot_link=cannot)
             else:
                 result.presolved_blocks += 1
+                plan = planned.get(block) if planned else None
             t2 = time.perf_counter()
-            plan = _plan_block(block, merged, old_docs, res, run_id)
+            if plan is None:
+                plan = _plan_block(block, merged, old_docs, res, run_id)
             timings["resolve"] += t2 - t1
             timings["plan"] += time.perf_counter() - t2 + (t1 - t)
             nodes += plan.nodes
@@ -160,7 +171,7 @@ def resolve_and_write(
         t = time.perf_counter()
         # One transaction per batch of blocks: old people out, new people, their
         # relationships and mention / resolution / review documents in.
-        rels.sort(key=lambda r: r.identity)
+        rels.sort(key=_IDENTITY)  # = r.identity: RelType is a StrEnum, its member sorts as its value
         result.summary += store.write(nodes, rels, documents=docs, delete_node_ids=sorted(doomed))
         if doomed_docs:
             store.write(delete_documents=doomed_docs)
@@ -184,6 +195,13 @@ class _Plan:
     doomed: set[str] = field(default_factory=set)
     doomed_docs: list[tuple[str, str]] = field(default_factory=list)
     person_ids: set[str] = field(default_factory=set)
+
+
+def plan_new_block(block: str, mentions: Sequence[MentionDoc], res: ResolutionResult, run_id: str) -> _Plan:
+    """The write plan of a block met for the first time (no stored mentions), from its new
+    mentions (in the order :func:`group_by_block` gives) and their resolution: what
+    :func:`resolve_and_write` plans for it with that answer."""
+    return _plan_block(block, {m.mention.mention_id: m for m in mentions}, {}, res, run_id)
 
 
 def _plan_block(
@@ -217,7 +235,7 @@ def _plan_block(
         props = _person_props(members, run_id)
         props["mention_count"] = len(cluster)
         props["mention_kinds"] = sorted({m.mention.kind for m in members})
-        plan.nodes.append(NodeRecord(id=pid, label=NodeLabel.PERSON, props=props))
+        plan.nodes.append(fast_node(pid, NodeLabel.PERSON, props))
         for m in members:
             for stub in m.stubs:
                 sp = dict(stub.props) | m.provenance
@@ -238,26 +256,10 @@ def _plan_block(
     return plan
 
 
-_CHECKED_SHAPES: set[tuple[RelType, frozenset[str]]] = set()
-
-
 def _rel(src: str, rel_type: RelType, dst: str, key: str, props: dict[str, Any]) -> RelRecord:
-    """``RelRecord(...)`` with the same validation, paid once per (type, property names).
-
-    Person relationships come in a handful of shapes (a stub's props plus provenance), so the
-    model validator (names allowed for the type) runs on the first of each shape; values are
-    still checked on every record (:func:`check_props`, or a plain copy when every value is a
-    plain ``str``/``int``/``float``/``bool``, which is what check_props would return).
-    """
-    shape = (rel_type, frozenset(props))
-    if shape not in _CHECKED_SHAPES or not isinstance(src, str) or not isinstance(dst, str) \
-            or not isinstance(key, str):
-        record = RelRecord(src=src, type=rel_type, dst=dst, key=key, props=props)
-        _CHECKED_SHAPES.add(shape)
-        return record
-    plain = all(type(v) in (str, int, float, bool) for v in props.values())
-    clean = dict(props) if plain else check_props(props)
-    return RelRecord.model_construct(src=src, type=RelType(rel_type), dst=dst, key=key, props=clean)
+    """``RelRecord(...)`` with the same validation, the model validator paid once per shape
+    (see :func:`ingest.build.fast_rel`): person relationships come in a handful of shapes."""
+    return fast_rel(src, rel_type, dst, key, props)
 
 
 def _person_props(members: Sequence[MentionDoc], run_id: str) -> dict[str, Any]:

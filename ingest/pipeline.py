@@ -11,25 +11,28 @@ unchanged / quarantined records and is kept in the store's run log and in
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.model import NodeLabel, NodeRecord, RelRecord
 from graph.store.base import GraphStore, WriteSummary, chunks
-from ingest.build import Built, BuiltNode, MentionDoc, build_record, taxonomy
+from ingest.build import Built, BuiltNode, MentionDoc, build_record, fast_node, taxonomy
 from ingest.records import InputRecord, Quarantined
-from nlp.resolve import Mention, ResolutionResult, resolve_block
+from nlp.resolve import ResolutionResult, resolve_block
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,6 +45,11 @@ JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = CV_ONLY_SUFFIXES | TABLE_SUFFIXES | JSON_SUFFIXES
 
 
+#: A relationship's identity (src, type, dst, key), for sorting: RelType is a StrEnum, so
+#: its members order as their values do, as in :attr:`RelRecord.identity`.
+_IDENTITY = attrgetter("src", "type", "dst", "key")
+
+
 @dataclass
 class FileResult:
     path: str
@@ -50,6 +58,10 @@ class FileResult:
     built: Built = field(default_factory=Built)
     record_keys: list[tuple[str, str]] = field(default_factory=list)  # (kind, primary id)
     seconds: float = 0.0
+    #: which piece of the file this is (a large file is read as consecutive pieces, see
+    #: :func:`_work_units`), and how many pieces it has
+    part: int = 0
+    parts: int = 1
 
 
 @dataclass
@@ -78,6 +90,39 @@ class IngestReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
+
+
+#: Allocations between young-generation collections during a run (CPython's default is 700).
+GC_RUN_THRESHOLD = 100_000
+_gc_lock = threading.Lock()
+_gc_runs = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Cyclic garbage collection made rare, not off, for a block (the previous thresholds come
+    back when the last overlapping block ends).
+
+    A run allocates millions of small, long-lived objects (records, properties, tokens) and
+    frees them together at the end; with the default thresholds the collector walks them again
+    and again as they accumulate (a sixth of the run's CPU time) to find next to no cycles.
+    Reference counting frees everything not in a cycle; the rare collections still free the
+    cycles, so memory stays bounded in a long-lived server whose other threads keep working.
+    """
+    global _gc_runs, _gc_saved
+    with _gc_lock:
+        if _gc_runs == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], GC_RUN_THRESHOLD), *_gc_saved[1:])
+        _gc_runs += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_runs -= 1
+            if _gc_runs == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)
 
 
 # --------------------------------------------------------------------------- reading
@@ -176,36 +221,98 @@ def _preload(names: Sequence[str]) -> None:
         import docx  # noqa: F401
 
 
-def _process_files(paths: Sequence[str], run_id: str) -> list[FileResult]:
+def _process_files(paths: Sequence[WorkUnit], run_id: str) -> list[FileResult]:
+    with _gc_paused():
+        return _process_files_now(paths, run_id)
+
+
+#: A unit of reading work: a whole file, or a piece of one ``(path, part, parts, first, stop)``
+#: holding its items (records and quarantined rows, counted from 0) ``first`` to ``stop - 1``
+#: (``stop`` None: to the end).
+WorkUnit = str | tuple[str, int, int, int, int | None]
+
+
+def _process_files_now(paths: Sequence[WorkUnit], run_id: str) -> list[FileResult]:
     out = []
-    for p in paths:
+    for unit in paths:
+        p, part, parts, first, stop = (unit, 0, 1, 0, None) if isinstance(unit, str) else unit
         start = time.perf_counter()
-        res = FileResult(path=p)
+        res = FileResult(path=p, part=part, parts=parts)
+        seen = 0  # items the reader has given so far
         try:
             for item in read_file(Path(p)):
-                if isinstance(item, Quarantined):
-                    res.quarantined.append(item)
-                    continue
-                res.records += 1
-                try:
-                    built = build_record(item, run_id)
-                except Exception as exc:  # a builder bug must not lose the row: quarantine it
-                    res.quarantined.append(Quarantined(
-                        source=item.source, source_key=item.source_key, row=item.row,
-                        reason=f"构建图数据失败 (could not build graph data): {type(exc).__name__}: {exc}"))
-                    continue
-                res.built.extend(built)
-                res.record_keys.append((item.kind, item.source_key))
-        except Exception as exc:  # unreadable file
-            res.quarantined.append(Quarantined(
-                source=p, source_key=Path(p).name,
-                reason=f"无法读取文件 (unreadable file): {type(exc).__name__}: {exc}"))
+                seen += 1
+                if seen > first:  # not an earlier piece's item
+                    _add_item(res, item, run_id)
+                if stop is not None and seen >= stop:
+                    break  # the rest is the next piece's (not even read: a failure there is its)
+        except Exception as exc:  # unreadable file (said once: by the piece the failure falls in)
+            if seen >= first:
+                res.quarantined.append(Quarantined(
+                    source=p, source_key=Path(p).name,
+                    reason=f"无法读取文件 (unreadable file): {type(exc).__name__}: {exc}"))
+        res.built.nodes = _fold_file_nodes(res.built.nodes)
         res.seconds = time.perf_counter() - start
         out.append(res)
     return out
 
 
+def _add_item(res: FileResult, item: InputRecord | Quarantined, run_id: str) -> None:
+    """Build one item a reader gave into the file's result (or quarantine it)."""
+    if isinstance(item, Quarantined):
+        res.quarantined.append(item)
+        return
+    res.records += 1
+    try:
+        built = build_record(item, run_id)
+    except Exception as exc:  # a builder bug must not lose the row: quarantine it
+        res.quarantined.append(Quarantined(
+            source=item.source, source_key=item.source_key, row=item.row,
+            reason=f"构建图数据失败 (could not build graph data): {type(exc).__name__}: {exc}"))
+        return
+    res.built.extend(built)
+    res.record_keys.append((item.kind, item.source_key))
+
+
 # --------------------------------------------------------------------------- consolidation
+
+def fold_nodes(nodes: Iterable[BuiltNode]) -> dict[str, BuiltNode]:
+    """Built nodes folded by id, in order of first appearance: ``props`` of later nodes
+    replace, ``defaults`` of earlier ones stay, ``unions`` are concatenated, the first label
+    stays. Folding is associative: folding the folds of consecutive parts gives the fold of
+    the whole (the workers fold each file's nodes; :func:`consolidate` folds the files').
+
+    The nodes given are not changed: a node is copied when a second one with its id is met.
+    """
+    folded: dict[str, BuiltNode] = {}
+    copied: set[str] = set()  # ids whose folded node is our own copy (the others are the input's)
+    for n in nodes:
+        cur = folded.get(n.id)
+        if cur is None:
+            folded[n.id] = n
+            continue
+        if n.id not in copied:
+            copied.add(n.id)
+            cur = folded[n.id] = BuiltNode(cur.id, cur.label, dict(cur.props), dict(cur.defaults),
+                                           {k: list(v) for k, v in cur.unions.items()})
+        cur.props.update(n.props)
+        for k, v in n.defaults.items():
+            cur.defaults.setdefault(k, v)
+        for k, v in n.unions.items():
+            cur.unions.setdefault(k, []).extend(v)
+    return folded
+
+
+def _fold_file_nodes(nodes: list[BuiltNode]) -> list[BuiltNode]:
+    """One file's built nodes folded by id (see :func:`fold_nodes`), their union lists without
+    repeats (the union is a set in the end): fewer, smaller nodes to send and to fold again."""
+    out = []
+    for n in fold_nodes(nodes).values():
+        if any(len(v) > 1 for v in n.unions.values()):
+            n = BuiltNode(n.id, n.label, n.props, n.defaults, {k: list(dict.fromkeys(v)) for k, v in n.unions.items()})
+        out.append(n)
+    return out
+
 
 def consolidate(nodes: Iterable[BuiltNode], existing: dict[str, NodeRecord]) -> list[NodeRecord]:
     """Fold built nodes by id, then apply them to what the store holds.
@@ -213,18 +320,7 @@ def consolidate(nodes: Iterable[BuiltNode], existing: dict[str, NodeRecord]) -> 
     ``props`` replace, ``defaults`` fill only what is absent (in the store or earlier in the
     run), ``unions`` grow sorted lists.  A demand's ``batch`` follows its latest batch.
     """
-    folded: dict[str, BuiltNode] = {}
-    for n in nodes:
-        cur = folded.get(n.id)
-        if cur is None:
-            folded[n.id] = BuiltNode(n.id, n.label, dict(n.props), dict(n.defaults),
-                                     {k: list(v) for k, v in n.unions.items()})
-            continue
-        cur.props.update(n.props)
-        for k, v in n.defaults.items():
-            cur.defaults.setdefault(k, v)
-        for k, v in n.unions.items():
-            cur.unions.setdefault(k, []).extend(v)
+    folded = fold_nodes(nodes)
     out = []
     for node_id in sorted(folded):
         n = folded[node_id]
@@ -241,7 +337,7 @@ def consolidate(nodes: Iterable[BuiltNode], existing: dict[str, NodeRecord]) -> 
         if n.label is NodeLabel.DEMAND and props.get("batches"):
             props["batch"] = props["batches"][-1]
             props["carried_over"] = len(props["batches"]) > 1
-        out.append(NodeRecord(id=node_id, label=n.label, props=props))
+        out.append(fast_node(node_id, n.label, props))
     return out
 
 
@@ -268,6 +364,21 @@ def ingest_paths(
         data_dir: where the quarantine report goes (default ``var``).
         progress: callback ``(stage, done, total)`` for progress bars.
     """
+    with _gc_paused():
+        return _ingest_paths(paths, store, run_id=run_id, workers=workers, data_dir=data_dir,
+                             progress=progress, batch_size=batch_size)
+
+
+def _ingest_paths(
+    paths: Iterable[str | Path],
+    store: GraphStore,
+    *,
+    run_id: str | None,
+    workers: int | None,
+    data_dir: Path | None,
+    progress: Callable[[str, int, int], None] | None,
+    batch_size: int,
+) -> IngestReport:
     started = datetime.now(UTC)
     run_id = run_id or started.strftime("run-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     report = IngestReport(run_id=run_id, started_at=started.isoformat())
@@ -283,7 +394,7 @@ def ingest_paths(
     results: list[FileResult] = []
     names = [str(f) for f in files]
     n_workers = workers if workers is not None else (min(2, os.cpu_count() or 1) if len(names) > 1 else 1)
-    groups = _balanced_groups(names, n_workers * 4) if n_workers > 1 else [[n] for n in names]
+    groups = _balanced_groups(_work_units(names, n_workers), n_workers * 4) if n_workers > 1 else [[n] for n in names]
     done = 0
     with ExitStack() as stack:
         # The pool stays up after reading: its workers then resolve person names (step 3)
@@ -295,9 +406,12 @@ def ingest_paths(
             except Exception:  # the workers meet the same error and quarantine per file, as before
                 log.warning("预加载失败 (preloading the NLP tables failed); workers load their own", exc_info=True)
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=n_workers))
+            pieces_done: Counter[str] = Counter()
             for group_result in pool.map(_process_files, groups, [run_id] * len(groups)):
                 results.extend(group_result)
-                done += len(group_result)
+                for r in group_result:
+                    pieces_done[r.path] += 1
+                    done += pieces_done[r.path] == r.parts
                 notify("读取文件", done, len(names))
         else:
             for g in groups:
@@ -334,7 +448,7 @@ def _load(
     notify: Callable[[str, int, int], None],
 ) -> None:
     """Steps 2-4 of a run: write what the files gave, resolve people, fill in the report."""
-    results.sort(key=lambda r: r.path)
+    results.sort(key=lambda r: (r.path, r.part))
 
     built = Built()
     kinds: Counter[str] = Counter()
@@ -355,7 +469,8 @@ def _load(
     # A first load (the store holds none of these nodes): the workers resolve the name blocks
     # meanwhile. resolve_and_write takes such an answer only for a block without stored
     # mentions or corrections, so a store with history is still resolved in full here.
-    presolving = _start_resolution(pool, pool_size, built.mentions) if pool is not None and not existing else []
+    presolving = (_start_resolution(pool, pool_size, built.mentions, run_id)
+                  if pool is not None and not existing else [])
     if pool is not None and not presolving:
         pool.shutdown()  # nothing left for the workers: give their memory back now
     records = consolidate(all_nodes, existing)
@@ -369,7 +484,7 @@ def _load(
         quarantine.append(Quarantined(
             source=d.props.get("source", "?"), source_key=d.props.get("source_key", "?"),
             field=d.type.value, reason=f"引用的对象不在图中 (reference to unknown node) {d.dst}"))
-    rels.sort(key=lambda r: r.identity)
+    rels.sort(key=_IDENTITY)  # = r.identity: RelType is a StrEnum, its member sorts as its value
     for i, chunk in enumerate(chunks(rels, batch_size)):
         summary += store.write((), chunk)
         notify("写入关系", min((i + 1) * batch_size, len(rels)), len(rels))
@@ -377,11 +492,12 @@ def _load(
     # 3. people
     from ingest.people import resolve_and_write
 
-    presolved = _collect_resolution(presolving)
+    planned: dict[str, Any] = {}
+    presolved = _collect_resolution(presolving, planned)
     if pool is not None:
         pool.shutdown()
     people = resolve_and_write(store, built.mentions, run_id=run_id, batch_size=batch_size, notify=notify,
-                               presolved=presolved)
+                               presolved=presolved, planned=planned)
     summary += people.summary
     report.people = people.people
     report.people_merged_mentions = people.merged_mentions
@@ -439,42 +555,73 @@ def _drop_dangling(
     return keep, dangling
 
 
-def _resolve_blocks(items: list[tuple[str, list[Mention]]]) -> list[tuple[str, ResolutionResult]]:
-    """Resolve name blocks on their mentions alone (in a worker process)."""
-    return [(block, resolve_block(mentions)) for block, mentions in items]
+_Resolved = tuple[str, ResolutionResult, Any]  # block, its resolution, its write plan (or None)
+
+
+def _resolve_blocks(items: list[tuple[str, list[Any]]], run_id: str | None = None) -> list[_Resolved]:
+    """Resolve name blocks on their mentions alone (in a worker process).
+
+    ``items`` hold each block's :class:`Mention` s, or with ``run_id`` its
+    :class:`MentionDoc` s: then the block's write plan for a first load (no stored mentions,
+    see :func:`ingest.people.plan_new_block`) is made here too.
+    """
+    with _gc_paused():
+        out: list[_Resolved] = []
+        for block, mentions in items:
+            if run_id is None:
+                out.append((block, resolve_block(mentions), None))
+                continue
+            from ingest.people import plan_new_block
+
+            res = resolve_block([m.mention for m in mentions])
+            out.append((block, res, plan_new_block(block, mentions, res, run_id)))
+        return out
 
 
 def _start_resolution(
-    pool: Executor, pool_size: int, mentions: Sequence[MentionDoc]
-) -> list[Future[list[tuple[str, ResolutionResult]]]]:
+    pool: Executor, pool_size: int, mentions: Sequence[MentionDoc], run_id: str | None = None,
+) -> list[Future[list[_Resolved]]]:
     """Hand the name blocks of several mentions to the pool, in tasks of similar cost.
 
     Scoring is about quadratic in a block's size, so blocks are spread by squared size,
     largest first, over twice as many tasks as workers. Single-mention blocks stay here
-    (resolving one mention is cheaper than sending it).
+    (resolving one mention is cheaper than sending it). With ``run_id`` the workers also
+    plan each block's people, relationships and documents (what :func:`resolve_and_write`
+    would do here with the same answer).
     """
     from ingest.people import group_by_block
 
-    blocks = [(block, [m.mention for m in by_id.values()])
+    blocks = [(block, list(by_id.values()) if run_id is not None else [m.mention for m in by_id.values()])
               for block, by_id in group_by_block(mentions).items() if len(by_id) > 1]
     if not blocks:
         return []
     tasks = _spread(blocks, 2 * pool_size, cost=lambda b: len(b[1]) ** 2, name=lambda b: b[0])
-    return [pool.submit(_resolve_blocks, task) for task in tasks]
+    if run_id is None:
+        return [pool.submit(_resolve_blocks, task) for task in tasks]
+    return [pool.submit(_resolve_blocks, task, run_id) for task in tasks]
 
 
 def _collect_resolution(
-    futures: Sequence[Future[list[tuple[str, ResolutionResult]]]],
+    futures: Sequence[Future[list[_Resolved]]], plans: dict[str, Any] | None = None,
 ) -> dict[str, ResolutionResult]:
-    """The blocks the pool resolved; none (resolve_and_write resolves them) if it failed."""
+    """The blocks the pool resolved; none (resolve_and_write resolves them) if it failed.
+
+    The write plans the pool made go into ``plans`` (by block), when given.
+    """
     out: dict[str, ResolutionResult] = {}
+    made: dict[str, Any] = {}
     try:
         for future in futures:
-            out.update(future.result())
+            for block, res, plan in future.result():
+                out[block] = res
+                if plan is not None:
+                    made[block] = plan
     except Exception:
         log.warning("人员消歧子进程失败 (resolving names in the worker processes failed); resolving here",
                     exc_info=True)
         return {}
+    if plans is not None:
+        plans.update(made)
     return out
 
 
@@ -483,15 +630,64 @@ def _collect_resolution(
 _COST_PER_BYTE = {".xlsx": 4.0, ".xlsm": 4.0, ".docx": 0.25}
 
 
-def _balanced_groups(names: list[str], n: int) -> list[list[str]]:
-    """Split files into about ``n`` groups of similar estimated work (largest first).
+def _file_cost(path: str) -> float:
+    """Estimated reading and building work of a file: its size weighted by kind."""
+    p = Path(path)
+    return (p.stat().st_size if p.exists() else 0) * _COST_PER_BYTE.get(p.suffix.lower(), 1.0)
+
+
+def _unit_cost(unit: WorkUnit) -> float:
+    if isinstance(unit, str):
+        return _file_cost(unit)
+    return _file_cost(unit[0]) / unit[2]
+
+
+def _unit_name(unit: WorkUnit) -> str:
+    return unit if isinstance(unit, str) else f"{unit[0]}\0{unit[1]:06d}"
+
+
+#: Kinds read line by line, cheap to read past: a large one is split into pieces.
+_SPLITTABLE = {".csv", ".tsv", ".jsonl", ".ndjson"}
+
+
+def _work_units(names: list[str], n_workers: int) -> list[WorkUnit]:
+    """The files, a file with more than a ``2 × n_workers``-th of all the work as
+    ``n_workers`` consecutive pieces of about as many lines each.
+
+    One large export (a patent CSV of most of a run's records) would otherwise keep one
+    worker busy long after the others are done. Each piece reads the file from its start (it
+    builds only its own items), so reading the rows is repeated but parsing and building, the
+    bulk of the work, are not; the pieces' results, put back in order, are the file's.
+    """
+    costs = {p: _file_cost(p) for p in names}
+    total = sum(costs.values())
+    units: list[WorkUnit] = []
+    for p in names:
+        if n_workers < 2 or Path(p).suffix.lower() not in _SPLITTABLE or costs[p] * 2 * n_workers <= total:
+            units.append(p)
+            continue
+        try:
+            with open(p, "rb") as fh:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+        except OSError:
+            units.append(p)
+            continue
+        per = lines // n_workers  # about the items per piece (a header line or two aside)
+        if per < 100:
+            units.append(p)
+            continue
+        bounds = [i * per for i in range(n_workers)] + [None]
+        units += [(p, i, n_workers, bounds[i], bounds[i + 1]) for i in range(n_workers)]  # type: ignore[misc]
+    return units
+
+
+def _balanced_groups(names: Sequence[WorkUnit], n: int) -> list[list[WorkUnit]]:
+    """Split files (or pieces) into about ``n`` groups of similar estimated work (largest first).
 
     The estimate is the file size weighted by kind (:data:`_COST_PER_BYTE`); the pool hands
     the groups out in order, so the biggest single pieces start first.
     """
-    sizes = {p: (Path(p).stat().st_size if Path(p).exists() else 0) * _COST_PER_BYTE.get(Path(p).suffix.lower(), 1.0)
-             for p in names}
-    return _spread(names, n, cost=sizes.__getitem__, name=lambda p: p)
+    return _spread(list(names), n, cost=_unit_cost, name=_unit_name)
 
 
 def _spread(items: Sequence[T], n: int, *, cost: Callable[[T], float], name: Callable[[T], str]) -> list[list[T]]:
