@@ -534,22 +534,25 @@ def run(store: GraphStore, pairs: Pairs, *, warmup: int) -> dict[str, Any]:
         if store.backend == "neo4j":
             out["bare"].append(_time(lambda s=s, t=t: _bare(store, s, t), 1)[0])
         if ab:
-            with _cypher_search(store):
-                ms, other = _time(lambda s=s, t=t: collaboration_paths(store, s, t, as_of=YEAR), 1)
-            out["cypher"].append(ms)
-            if other != found:
-                raise AssertionError(f"the two corridor searches disagree on {s} → {t}")
+            out["cypher"].append(_with_cypher_search(
+                store, lambda s=s, t=t: collaboration_paths(store, s, t, as_of=YEAR), found, (s, t)))
     for f, r in pairs.intro:
         ms, found = _time(lambda f=f, r=r: who_can_introduce(store, f, r, as_of=YEAR), 1)
         out["intro"].append(ms)
         out["intro_found"] += bool(found)
         if ab:
-            with _cypher_search(store):
-                ms, other = _time(lambda f=f, r=r: who_can_introduce(store, f, r, as_of=YEAR), 1)
-            out["intro_cypher"].append(ms)
-            if other != found:
-                raise AssertionError(f"the two corridor searches disagree on {f} → {r}")
+            out["intro_cypher"].append(_with_cypher_search(
+                store, lambda f=f, r=r: who_can_introduce(store, f, r, as_of=YEAR), found, (f, r)))
     return out
+
+
+def _with_cypher_search(store: GraphStore, fn: Callable[[], Any], want: Any, pair: tuple[str, str]) -> float:
+    """``fn`` timed with the Cypher corridor search; its answer must equal ``want``."""
+    with _cypher_search(store):
+        ms, got = _time(fn, 1)
+    if got != want:
+        raise AssertionError(f"the two corridor searches disagree on {pair[0]} → {pair[1]}")
+    return ms
 
 
 @contextlib.contextmanager
