@@ -100,7 +100,7 @@ _gc_saved: tuple[int, int, int] | None = None
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def _gc_relaxed() -> Iterator[None]:
     """Cyclic garbage collection made rare, not off, for a block (the previous thresholds come
     back when the last overlapping block ends).
 
@@ -222,7 +222,7 @@ def _preload(names: Sequence[str]) -> None:
 
 
 def _process_files(paths: Sequence[WorkUnit], run_id: str) -> list[FileResult]:
-    with _gc_paused():
+    with _gc_relaxed():
         return _process_files_now(paths, run_id)
 
 
@@ -364,7 +364,7 @@ def ingest_paths(
         data_dir: where the quarantine report goes (default ``var``).
         progress: callback ``(stage, done, total)`` for progress bars.
     """
-    with _gc_paused():
+    with _gc_relaxed():
         return _ingest_paths(paths, store, run_id=run_id, workers=workers, data_dir=data_dir,
                              progress=progress, batch_size=batch_size)
 
@@ -565,7 +565,7 @@ def _resolve_blocks(items: list[tuple[str, list[Any]]], run_id: str | None = Non
     :class:`MentionDoc` s: then the block's write plan for a first load (no stored mentions,
     see :func:`ingest.people.plan_new_block`) is made here too.
     """
-    with _gc_paused():
+    with _gc_relaxed():
         out: list[_Resolved] = []
         for block, mentions in items:
             if run_id is None:

@@ -177,16 +177,6 @@ class _Projection:
         g.add_weighted_edges_from(edges)
         return g
 
-    def adjacency(self) -> dict[str, dict[str, float]]:
-        """:meth:`graph` as plain dicts, ``adj[a][b]`` the weight: the same nodes and, for every
-        node, the same neighbour order (the order networkx inserts them in)."""
-        edges = self.edges()
-        adj: dict[str, dict[str, float]] = {o: {} for o in sorted({o for a, b, _ in edges for o in (a, b)})}
-        for a, b, w in edges:
-            adj[a][b] = w
-            adj[b][a] = w
-        return adj
-
 
 @dataclass(frozen=True)
 class _Base:
@@ -657,7 +647,7 @@ def alliance_candidates(
     g = proj.graph()
     if g.number_of_edges() == 0:
         return []
-    adj = proj.adjacency()
+    adj = {o: {x: d["weight"] for x, d in nbrs.items()} for o, nbrs in g.adjacency()}
     communities = nx.community.louvain_communities(g, weight="weight", resolution=1.0, seed=seed)
     orgs = prof.orgs(adj)
     candidates = []

@@ -1041,15 +1041,21 @@ def _has_procedure(store: GraphStore) -> bool:
     return known
 
 
+@functools.cache
+def _procedure_corridor_text() -> str:
+    """The corridor query searching with :data:`CORRIDOR_PROCEDURE` (types, labels and bounds
+    are parameters, so one text serves every query)."""
+    return _render("queries/paths/corridor", RelType, search=cypher.load("queries/paths/search_procedure"))
+
+
 def _corridor_query(
     store: GraphStore, rel_types: frozenset[RelType], spec: _Spec, end_labels: frozenset[NodeLabel],
 ) -> tuple[str, dict[str, Any]]:
     """The corridor query for ``spec`` and the parameters it needs besides the ends'."""
     if not _has_procedure(store):
         return _corridor_text(rel_types, spec.labels, spec.groups, spec.max_hops, end_labels), {}
-    search = cypher.load("queries/paths/search_procedure")
     filtered = _barred_reachable(rel_types, spec.labels, end_labels)
-    return _render("queries/paths/corridor", rel_types, search=search), {
+    return _procedure_corridor_text(), {
         "types": sorted(t.value for t in rel_types),
         "labels": sorted(lb.value for lb in spec.labels) if filtered else None,
         "max_hops": spec.max_hops, "groups": spec.groups,
