@@ -116,7 +116,7 @@ import math
 import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
 
@@ -430,24 +430,39 @@ def _spec(
 
 @dataclass(slots=True)  # not frozen: thousands are made per query; never changed after
 class _Candidate:
-    """A candidate path as the search reports it: enough to score it, not to show it."""
+    """A candidate path as the search reports it: its nodes, its relationships as the view gives
+    them, and the cost of each hop.  That is all that scoring reads; the rest (types, keys,
+    labels …) is read off on demand, for the few candidates that are shown or counted."""
 
     ids: tuple[str, ...]
-    labels: tuple[str, ...]
-    years: tuple[int | None, ...]  # patent years, for recency (None elsewhere)
-    srcs: tuple[str, ...]  # start node of each relationship
-    types: tuple[str, ...]
-    keys: tuple[str, ...]
-    props: tuple[dict[str, Any], ...]  # only COST_KEYS, no None values
+    edges: tuple[_Edge, ...]  # edges[i] leads from ids[i] to ids[i + 1] (its neighbour, edges[i][0])
     costs: tuple[float, ...]  # edge_cost of each hop (as_of of the search)
+    view: _View = field(compare=False, repr=False)
 
     @property
     def hops(self) -> int:
-        return len(self.types)
+        return len(self.edges)
 
-    def dst(self, i: int) -> str:
-        a, b = self.ids[i], self.ids[i + 1]
-        return b if self.srcs[i] == a else a
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(e[2] for e in self.edges)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(e[3] for e in self.edges)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.view.label(n) for n in self.ids)
+
+    def props(self, i: int) -> dict[str, Any]:
+        """The cost properties of hop ``i`` (no None values)."""
+        return _cost_props(self.edges[i][4])
+
+    def ident(self, i: int) -> tuple[str, str, str, str]:
+        """Hop ``i`` as (src, type, dst, key)."""
+        nbr, src, rel_type, key, _ = self.edges[i]
+        return src, rel_type, (nbr if src == self.ids[i] else self.ids[i]), key
 
 
 def _cost_props(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -610,9 +625,9 @@ class _Search:
             if shared is not None and view.label(self.s) in self.labels and view.label(self.t) in self.labels
             else None
         )
-        self._node_info: dict[str, tuple[str, int | None]] = {}
+        self._node_year: dict[str, int | None] = {}
         # keyed by id() of edge tuples, which the adjacency lists in self._adj keep alive
-        self._edge_info: dict[int, tuple[dict[str, Any], float]] = {}
+        self._edge_cost: dict[int, float] = {}
 
     def is_hub(self, node: str) -> bool:
         """More than HUB_DEGREE relationships of any type (what ``COUNT { (x)--() }`` counts)."""
@@ -709,51 +724,24 @@ class _Search:
         the candidate limit is reached."""
         s, t, view, as_of = self.s, self.t, self.view, self.spec.as_of
         unknown = radius_t + 1  # a lower bound for nodes outside the ball around t
-        node_info, edge_info = self._node_info, self._edge_info
+        node_year, edge_cost_of = self._node_year, self._edge_cost
 
-        # Per node (label, patent year) and per edge (cost properties, cost), computed once per
-        # search: a node or relationship lies on many candidates.
-        def info_of(n: str) -> tuple[str, int | None]:
-            got = node_info.get(n)
+        # The cost of an edge, computed once per search (a relationship lies on many candidates).
+        def cost_of(v: str, e: _Edge) -> float:
+            got = edge_cost_of.get(id(e))  # e belongs to v's adjacency list, so v is implied
             if got is None:
-                got = node_info[n] = (view.label(n), view.year(n))
-            return got
-
-        def edge_of(v: str, e: _Edge) -> tuple[dict[str, Any], float]:
-            got = edge_info.get(id(e))  # e belongs to v's adjacency list, so v is implied
-            if got is None:
-                props = _cost_props(e[4])
                 dst = e[0] if e[1] == v else v
-                got = edge_info[id(e)] = (
-                    props, edge_cost(e[2], props, patent_year=info_of(dst)[1], as_of=as_of))
+                year = node_year.get(dst, False)
+                if year is False:
+                    year = node_year[dst] = view.year(dst)
+                got = edge_cost_of[id(e)] = edge_cost(e[2], _cost_props(e[4]), patent_year=year, as_of=as_of)
             return got
 
-        # The walk keeps one stack per _Candidate field, so emitting copies them.
-        first = info_of(s)
-        nodes, labels, years = [s], [first[0]], [first[1]]
-        srcs: list[str] = []
-        types: list[str] = []
-        keys: list[str] = []
-        props: list[dict[str, Any]] = []
+        # The walk keeps the nodes, edges and costs of the current prefix; emitting copies them.
+        nodes: list[str] = [s]
+        edges: list[_Edge] = []
         costs: list[float] = []
         on_path = {s}
-
-        def push(v: str, e: _Edge) -> None:
-            w = e[0]
-            info = info_of(w)
-            props_, cost = edge_of(v, e)
-            nodes.append(w)
-            labels.append(info[0])
-            years.append(info[1])
-            srcs.append(e[1])
-            types.append(e[2])
-            keys.append(e[3])
-            props.append(props_)
-            costs.append(cost)
-
-        def pop() -> None:
-            for stack in (nodes, labels, years, srcs, types, keys, props, costs):
-                stack.pop()
 
         # The edges from v that can still reach t with `budget` hops left after them, per
         # (v, budget): a hub is visited from many prefixes, its edges are filtered once.
@@ -777,19 +765,19 @@ class _Search:
                     continue
                 if w == t:
                     if step == length:
-                        push(v, edge)
-                        out.append(_Candidate(
-                            tuple(nodes), tuple(labels), tuple(years), tuple(srcs), tuple(types),
-                            tuple(keys), tuple(props), tuple(costs)))
-                        pop()
+                        out.append(_Candidate((*nodes, w), (*edges, edge), (*costs, cost_of(v, edge)), view))
                         if len(out) >= CANDIDATE_LIMIT:
                             return False
                     continue
-                push(v, edge)
+                nodes.append(w)
+                edges.append(edge)
+                costs.append(cost_of(v, edge))
                 on_path.add(w)
                 go_on = walk(w, step)
                 on_path.discard(w)
-                pop()
+                nodes.pop()
+                edges.pop()
+                costs.pop()
                 if not go_on:
                     return False
             return True
@@ -1071,21 +1059,21 @@ class _Scored:
     costs: tuple[float, ...]
     cost: float
 
-    @property
-    def rank_key(self) -> tuple[Any, ...]:
-        c = self.candidate
-        return (round(self.cost, 9), c.hops, c.ids, c.types, c.keys)
-
 
 def _score(candidates: Sequence[_Candidate]) -> list[_Scored]:
-    """Cost every candidate, keep the cheapest per node sequence, rank by the rank key."""
+    """Cost every candidate, keep the cheapest per node sequence, rank by (cost, hops, ids).
+
+    Among parallel candidates (same nodes) of equal cost the first by (types, keys) is kept; the
+    kept ones have distinct node sequences, so the ranking is a total order."""
     best: dict[tuple[str, ...], _Scored] = {}
     for c in candidates:  # the search costed each hop with edge_cost (as_of = the spec's)
-        scored = _Scored(c, c.costs, round(math.fsum(c.costs), 9))
+        cost = round(math.fsum(c.costs), 9)
         prev = best.get(c.ids)
-        if prev is None or scored.rank_key < prev.rank_key:
-            best[c.ids] = scored
-    return sorted(best.values(), key=lambda s: s.rank_key)
+        if prev is None or cost < prev.cost or (
+            cost == prev.cost and (c.types, c.keys) < (prev.candidate.types, prev.candidate.keys)
+        ):
+            best[c.ids] = _Scored(c, c.costs, cost)
+    return sorted(best.values(), key=lambda s: (s.cost, s.candidate.hops, s.candidate.ids))
 
 
 # --------------------------------------------------------------------------- showing paths
@@ -1139,11 +1127,7 @@ class _Shower:
         if shown and "details" in shown:  # brought along by the corridor query
             self.rels, self.nodes = shown["details"]
             return
-        idents = [
-            (c.candidate.srcs[i], c.candidate.types[i], c.candidate.dst(i), c.candidate.keys[i])
-            for c in chosen
-            for i in range(c.candidate.hops)
-        ]
+        idents = [c.candidate.ident(i) for c in chosen for i in range(c.candidate.hops)]
         self.rels, self.nodes = _details(store, idents, {n for c in chosen for n in c.candidate.ids})
 
     def node(self, node_id: str, label: str) -> NodeRecord:
@@ -1157,8 +1141,10 @@ class _Shower:
         nodes = [self.node(n, lb) for n, lb in zip(c.ids, c.labels, strict=True)]
         rels, hops = [], []
         for i in range(c.hops):
-            ident = (c.srcs[i], c.types[i], c.dst(i), c.keys[i])
-            props = self.rels.get(ident, dict(c.props[i]))
+            ident = c.ident(i)
+            props = self.rels.get(ident)
+            if props is None:  # deleted between the two reads: show what the search read
+                props = c.props(i)
             rels.append(RelRecord.model_construct(
                 src=ident[0], type=RelType(ident[1]), dst=ident[2], key=ident[3], props=props))
             shown = {k: v for k, v in props.items() if k not in PROVENANCE_KEYS}
@@ -1301,8 +1287,9 @@ def who_can_introduce(
     shown: dict[str, Any] = {}
     for scored in _score(_candidates(store, spec, shown)):
         c = scored.candidate
+        labels = c.labels
         for i in range(1, c.hops):
-            if c.labels[i] != NodeLabel.PERSON.value:
+            if labels[i] != NodeLabel.PERSON.value:
                 continue
             before = round(math.fsum(scored.costs[:i]), 9)
             after = round(math.fsum(scored.costs[i:]), 9)
