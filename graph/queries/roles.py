@@ -108,6 +108,12 @@ TEXT_POOL = 200
 BATCH = 50
 TIES_FULL = 3
 _EPS = 1e-9
+#: How far below the limit-th score the ranking still evaluates people: exclusions are shown
+#: with scores rounded to 6 digits.
+_SHOWN_MARGIN = 2e-6
+#: Above this many staff (a university), the target's personal ties are not counted ahead of
+#: ranking: the bound of the ties factor then assumes full marks for them.
+_PERSONAL_STAFF_CAP = 2000
 
 
 @dataclass(frozen=True)
@@ -274,7 +280,7 @@ def _rank(
     for f, w in weights.items():
         if f != "ties":
             static += w * plan.static[f][pool]
-    bound = static + weights["ties"]
+    bound = static + weights["ties"] * _ties_bound(prof, directory, plan)
     order = np.lexsort((pool, -bound))  # pool positions are in id order, so ties break by id
     target = plan.target
     tie_counts = prof.tie_counts()
@@ -282,7 +288,9 @@ def _rank(
     excluded: list[tuple[Exclusion, tuple[str, str, str] | None]] = []
     i = 0
     while i < order.size:
-        if len(valid) >= limit and bound[order[i]] + _EPS < valid[limit - 1][0]:
+        # Everyone left scores below the limit-th valid person by more than rounding to 6 digits
+        # can close, so no one left is kept or shown as excluded.
+        if len(valid) >= limit and bound[order[i]] + _SHOWN_MARGIN < valid[limit - 1][0]:
             break
         batch = [directory.ids[pool[j]] for j in order[i:i + BATCH]]
         i += BATCH
@@ -323,6 +331,72 @@ def _rank(
     candidates = _explain(store, prof, plan, kept)
     return RoleRecommendations(plan.role, target.id, target.name, tuple(sorted(plan.fields)),
                                tuple(candidates), out_excluded)
+
+
+def _ties_bound(prof: Profiles, directory: ProfileDirectory, plan: _Plan) -> np.ndarray:
+    """For each pool person, an upper bound of the ties factor that :func:`_rank` computes one by
+    one, so that ranking can stop long before the pool ends (most people have no tie at all).
+
+    * organisation ties: exact — the target's tie count with each organisation (the pair in
+      the order the role reads it), the best over each person's organisations but the target;
+    * personal ties: exact when the target has at most :data:`_PERSONAL_STAFF_CAP` staff — one
+      per staff member the person collaborated with, plus one for working there — else
+      :data:`TIES_FULL`;
+    * alumni (industry professors): one for everybody.
+
+    Cost: O(people) array work plus O(the target's tied organisations + its staff's
+    collaborators).
+    """
+    target = plan.target.id
+    index = prof.tie_index()
+    org_ids, starts, members = affiliation_arrays(directory)
+    per_org = np.zeros(len(org_ids) + 1)  # the last slot: no organisation
+    position = _org_positions(directory, org_ids)
+    reverse = plan.role == "industry_professor"  # its ties read (person's organisation, target)
+    for other, n in _tied_organisations(index, reverse).get(target, {}).items():
+        k = position.get(other)
+        if k is not None and other != target:
+            per_org[k] = n
+    pool = plan.pool
+    counts = np.maximum.reduceat(per_org[members], starts[:-1])[pool]
+    staff = index.staff.get(target, frozenset())
+    if len(staff) <= _PERSONAL_STAFF_CAP:
+        personal = np.zeros(len(directory.ids))
+        pos = directory.pos
+        empty: frozenset[str] = frozenset()
+        for x in staff:
+            for who in (x, *index.collaborators.get(x, empty)):
+                i = pos.get(who)
+                if i is not None:
+                    personal[i] += 1
+        counts += personal[pool]
+    else:
+        counts += TIES_FULL
+    if reverse:
+        counts += 1
+    return np.minimum(1.0, counts / TIES_FULL)
+
+
+def _org_positions(directory: ProfileDirectory, org_ids: Sequence[str]) -> dict[str, int]:
+    """Organisation id → its index in the affiliation arrays, kept on the directory."""
+    cached = getattr(directory, "_org_positions", None)
+    if cached is None or cached[0] is not org_ids:
+        cached = directory._org_positions = (org_ids, {o: k for k, o in enumerate(org_ids)})  # type: ignore[attr-defined]
+    return cached[1]  # type: ignore[no-any-return]
+
+
+def _tied_organisations(index: Any, reverse: bool) -> dict[str, dict[str, int]]:
+    """The tie index's counts by organisation: a → {b: n} for every tied pair (a, b), or with
+    ``reverse`` b → {a: n}; kept on the tie index."""
+    name = "_tied_by_second" if reverse else "_tied_by_first"
+    cached = getattr(index, name, None)
+    if cached is None:
+        cached = {}
+        for (a, b), n in index.counts.items():
+            first, second = (b, a) if reverse else (a, b)
+            cached.setdefault(first, {})[second] = n
+        setattr(index, name, cached)
+    return cached  # type: ignore[no-any-return]
 
 
 def _exact_static(plan: _Plan, p: PersonProfile) -> dict[str, float]:
@@ -629,12 +703,16 @@ def recommend_liaisons(store: GraphStore, enterprise_id: str, *, limit: int = 10
 
 def warm_up(store: GraphStore) -> None:
     """Build what the role queries keep per store generation besides the shared caches — the
-    organisations' posted demands, the affiliation arrays, the organisations' places, the potential competing patents and the map
+    organisations' posted demands, the affiliation arrays, the organisations' places and
+    positions, the tie counts by organisation, the potential competing patents and the map
     from the person text index to the directory — so the first role query after an ingest (or
     a server start, :class:`api.app.WarmUp`) does not pay for them."""
     prof, directory = _start(store)
     posted_demands(directory)
     org_ids, _, _ = affiliation_arrays(directory)
     _org_places(prof, directory, org_ids)
+    _org_positions(directory, org_ids)
+    for reverse in (False, True):
+        _tied_organisations(prof.tie_index(), reverse)
     _potential_conflicts(prof)
     _text_map(directory, text_index(store, generation=directory.generation).index(NodeLabel.PERSON))

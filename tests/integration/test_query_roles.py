@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import pytest
 
+import graph.queries.roles as roles
 from graph.errors import NotFound, QueryError
 from graph.model import NodeLabel as L
 from graph.model import NodeRecord as N
@@ -275,3 +276,54 @@ def test_cached_ties_and_conflicts_follow_writes(graph: GraphStore) -> None:
     assert "person:pa" not in [c.person_id for c in recs.candidates]
     assert ("person:pa", "competing_ownership") in _excluded(recs)
     assert "《焊缝跟踪传感器》" in next(e.detail for e in recs.excluded if e.person_id == "person:pa")
+
+
+def test_ties_bound_holds_each_persons_ties_factor(graph: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ranking evaluates people in order of an upper bound of their score and stops once nobody
+    # left can reach the last place; the ties factor enters that bound per person
+    # (roles._ties_bound).  For an enterprise target it is exact (organisation ties + personal
+    # ties); for a university target it adds one for a possible alumnus.
+    bounds: list[dict[str, float]] = []
+    real = roles._rank
+
+    def spy(store, prof, directory, plan, limit, **kw):  # type: ignore[no-untyped-def]
+        values = roles._ties_bound(prof, directory, plan)
+        bounds.append({directory.ids[i]: float(v) for i, v in zip(plan.pool, values, strict=True)})
+        return real(store, prof, directory, plan, limit, **kw)
+
+    monkeypatch.setattr(roles, "_rank", spy)
+    queries = [
+        (lambda: recommend_industry_professors(graph, "org:hit_me", field_id="field:ime", limit=50), False),
+        (lambda: recommend_tech_mentors(graph, "org:sme", limit=50), True),
+        (lambda: recommend_tech_mentors(graph, "org:rival", limit=50), True),
+        (lambda: recommend_liaisons(graph, "org:sme", limit=50), True),
+    ]
+    for run, exact in queries:
+        recs = run()
+        bound = bounds.pop()
+        assert recs.candidates
+        for c in recs.candidates:
+            if exact:
+                assert bound[c.person_id] == pytest.approx(c.factors["ties"], abs=1e-6), c.person_id
+            else:
+                assert bound[c.person_id] >= c.factors["ties"] - 1e-6, c.person_id
+    # 赵工 (rival) has no organisation or personal tie to 哈工大; being an alumnus is his only
+    # one (1/3), the same as the bound.
+    recommend_industry_professors(graph, "org:hit", field_id="field:ime")
+    assert bounds[-1]["person:eng2"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_stopping_early_changes_no_answer(graph: GraphStore, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    def answers() -> list[object]:
+        return [
+            recommend_industry_professors(graph, "org:hit", field_id="field:ime", limit=limit),
+            recommend_tech_mentors(graph, "org:sme", limit=limit),
+            recommend_tech_mentors(graph, "org:rival", limit=limit),
+            recommend_liaisons(graph, "org:sme", limit=limit),
+        ]
+
+    monkeypatch.setattr(roles, "BATCH", 10_000)  # everyone evaluated
+    full = answers()
+    monkeypatch.setattr(roles, "BATCH", 1)  # the bound checked after every person
+    assert answers() == full
