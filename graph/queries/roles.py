@@ -40,8 +40,12 @@ Conflict-of-interest exclusions (returned in ``excluded`` with the reason, never
 person (those who would otherwise have been on the list), best first, at most ``limit``.
 
 How the ranking stays fast and exact: every factor but ``ties`` comes from the per-generation
-:class:`~graph.queries.profiles.ProfileDirectory` as arrays; people are visited by the upper
-bound (score with ties = 1) in batches until the next bound falls below the last kept score.
+:class:`~graph.queries.profiles.ProfileDirectory` as arrays; people are visited by an upper
+bound of their score in batches until the next bound falls below the last kept score (by more
+than rounding to 6 digits).  The bound takes each person's ``ties`` factor from
+:func:`_ties_bound` — organisation ties exactly, personal ties exactly unless the target has
+thousands of staff, one more for a possible alumnus — so most people, who have no tie at all,
+are never visited (province scale: p95 of liaisons 53 → 24 ms, mentors 44 → 23 ms).
 Ties and competing patents of the visited people are computed in memory from the generation's
 :class:`~graph.queries.profiles.TieIndex` and directory — no round trip per batch on Neo4j;
 conflict names are read once, for the exclusions shown.
