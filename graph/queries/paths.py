@@ -1285,17 +1285,22 @@ def who_can_introduce(
     )
     tallies: dict[str, _Tally] = {}
     shown: dict[str, Any] = {}
+    person = NodeLabel.PERSON.value
     for scored in _score(_candidates(store, spec, shown)):
         c = scored.candidate
-        labels = c.labels
+        ids, costs, label = c.ids, scored.costs, c.view.label
+        # Hop costs have at most 6 decimals (edge_cost rounds them), so plain running sums
+        # rounded to 9 digits equal the rounded exact sums (math.fsum of the slices).
+        run = 0.0
         for i in range(1, c.hops):
-            if labels[i] != NodeLabel.PERSON.value:
+            run += costs[i - 1]
+            if label(ids[i]) != person:
                 continue
-            before = round(math.fsum(scored.costs[:i]), 9)
-            after = round(math.fsum(scored.costs[i:]), 9)
-            tally = tallies.get(c.ids[i])
+            before = round(run, 9)
+            after = round(scored.cost - run, 9)
+            tally = tallies.get(ids[i])
             if tally is None:
-                tallies[c.ids[i]] = _Tally(before, after, 1, scored)
+                tallies[ids[i]] = _Tally(before, after, 1, scored)
             else:
                 tally.enterprise_cost = min(tally.enterprise_cost, before)
                 tally.researcher_cost = min(tally.researcher_cost, after)
