@@ -4,7 +4,7 @@
 import { api, auth, download, post, waitForJob, whoami } from './api.js';
 import { barChart, number, progressBars } from './charts.js';
 import { bar, debounce, fmt, h, sentences } from './dom.js';
-import { GraphView, KINDS } from './graph.js';
+import { GraphView, KINDS, REL_NAMES } from './graph.js';
 
 const $ = (sel) => document.querySelector(sel);
 const state = { me: null, graph: null, seq: 0 };
@@ -302,15 +302,33 @@ async function viewPaths(panel, route) {
   const k = h('select', { name: 'k', 'aria-label': '路径条数' }, [1, 3, 5, 10].map((n) => h('option', { value: n, selected: String(n) === (params.get('k') || '3') }, `${n} 条`)));
   const hops = h('select', { name: 'max_hops', 'aria-label': '最长跳数' }, [2, 3, 4, 5, 6].map((n) => h('option', { value: n, selected: String(n) === (params.get('max_hops') || '4') }, `≤ ${n} 跳`)));
   const through = h('input', { type: 'checkbox', name: 'through_fields', checked: params.get('through_fields') === 'true' });
+  // Filters kept in the address as comma lists: kinds of tie not to follow, kinds of node not to pass.
+  const listParam = (name) => new Set((params.get(name) || '').split(',').filter(Boolean));
+  const avoidRels = listParam('avoid_rels');
+  const avoidKinds = listParam('avoid_kinds');
+  const relBoxes = Object.entries(REL_NAMES).filter(([t]) => t !== 'IN_FIELD' && t !== 'HAS_TOPIC')
+    .map(([t, zh]) => h('input', { type: 'checkbox', name: 'avoid_rels', value: t, checked: avoidRels.has(t), title: t, dataset: { zh } }));
+  const kindBoxes = ['Organization', 'Team', 'Patent', 'Demand', 'Achievement', 'Person']
+    .map((label) => h('input', { type: 'checkbox', name: 'avoid_kinds', value: label, checked: avoidKinds.has(label), dataset: { zh: (KINDS[label] || { zh: label }).zh } }));
+  const boxes = (list) => h('div', { class: 'checks' }, list.map((box) => h('label', { class: 'check' }, box, box.dataset.zh)));
+  const filters = h('details', { class: 'path-filters', 'data-testid': 'path-filters', open: avoidRels.size + avoidKinds.size > 0 },
+    h('summary', {}, `更多筛选${avoidRels.size + avoidKinds.size ? `（已选 ${avoidRels.size + avoidKinds.size} 项）` : ''}`),
+    h('p', { class: 'muted small' }, '不走这些关系：'), boxes(relBoxes),
+    h('p', { class: 'muted small' }, '中间不经过这些类型的节点（起点、终点不受限）：'), boxes(kindBoxes));
+  const checked = (list) => list.filter((box) => box.checked).map((box) => box.value).join(',');
   const out = h('div', { class: 'results', 'data-testid': 'path-results' });
   const form = h('form', {
     class: 'form-grid',
     onsubmit: (e) => {
       e.preventDefault();
-      go('paths', '', { source: source.id, target: target.id, k: k.value, max_hops: hops.value, through_fields: through.checked ? 'true' : '' });
+      go('paths', '', {
+        source: source.id, target: target.id, k: k.value, max_hops: hops.value, through_fields: through.checked ? 'true' : '',
+        avoid_rels: checked(relBoxes), avoid_kinds: checked(kindBoxes),
+      });
     },
   }, source.el, target.el,
-  h('div', { class: 'inline' }, k, hops, h('label', { class: 'check' }, through, '经由领域/主题'), h('button', { type: 'submit', class: 'primary' }, '查找路径')));
+  h('div', { class: 'inline' }, k, hops, h('label', { class: 'check' }, through, '经由领域/主题'), h('button', { type: 'submit', class: 'primary' }, '查找路径')),
+  filters);
   panel.replaceChildren(section('合作路径', 'Collaboration paths',
     h('p', { class: 'muted small' }, '找出两个实体之间最紧密的关系链，每一跳附中文解释；起点为企业、终点为人员时，同时列出“谁能引荐”。'),
     form), out);
@@ -321,7 +339,12 @@ async function viewPaths(panel, route) {
     return;
   }
   out.replaceChildren(loading('正在查找路径…'));
-  const res = await api('/paths', { source: s, target: t, k: k.value, max_hops: hops.value, through_fields: through.checked ? 'true' : undefined });
+  // Naming excluded kinds replaces the default exclusion of Field/Topic, so it is named too.
+  const excludeLabels = avoidKinds.size ? [...avoidKinds, ...(through.checked ? [] : ['Field', 'Topic'])] : undefined;
+  const res = await api('/paths', {
+    source: s, target: t, k: k.value, max_hops: hops.value, through_fields: through.checked ? 'true' : undefined,
+    exclude_rel_types: [...avoidRels], exclude_labels: excludeLabels,
+  });
   const cards = res.paths.map((p, i) => h('article', {
     class: 'result path', 'data-testid': 'path-card', tabindex: '0',
     onclick: () => state.graph.highlightPath(p.nodes.map((n) => n.id)),
@@ -332,13 +355,14 @@ async function viewPaths(panel, route) {
     h('div', { class: 'score', title: '路径代价：越小联系越紧密' }, h('span', { class: 'score-value' }, fmt(p.cost)), h('span', { class: 'muted small' }, `代价 · ${p.length} 跳`))),
   h('ol', { class: 'hops', 'data-testid': 'path-explanation' }, p.explanation.map((line) => h('li', {}, line)))));
   out.replaceChildren(section(`${res.source.name} → ${res.target.name}`, null,
-    cards.length ? cards : empty(`在 ${hops.value} 跳以内没有找到路径。可放宽最长跳数，或勾选“经由领域/主题”。`)));
+    cards.length ? cards : empty(`在 ${hops.value} 跳以内没有找到路径。可放宽最长跳数、勾选“经由领域/主题”${avoidRels.size + avoidKinds.size ? '，或减少“更多筛选”中的限制' : ''}。`)));
   if (!route.live()) return;
   state.graph.showPaths(res.paths, `路径：${res.source.name} → ${res.target.name}`);
   if (res.paths.length) state.graph.highlightPath(res.paths[0].nodes.map((n) => n.id));
   if (res.source.label === 'Organization' && res.target.label === 'Person') {
     const intro = h('div', {}, loading('正在寻找引荐人…'));
-    out.append(section('谁能引荐', 'Who can introduce', intro));
+    out.append(section('谁能引荐', 'Who can introduce', ...(avoidRels.size + avoidKinds.size
+      ? [h('p', { class: 'muted small' }, '引荐人按全部关系计算，不受“更多筛选”限制。'), intro] : [intro])));
     try {
       const who = await api('/introduce', { enterprise_id: s, researcher_id: t, limit: 5, max_hops: Math.max(2, Number(hops.value)) });
       intro.replaceChildren(...(who.introducers.length ? who.introducers.map((i) => h('article', { class: 'result', 'data-testid': 'introducer-card' },

@@ -32,6 +32,7 @@ __all__ = [
     "hop_sentence",
     "explain_hops",
     "path_summary",
+    "distinguish_namesakes",
     "COLLABORATION_KINDS",
     "APPOINTMENT_ROLES",
 ]
@@ -276,19 +277,53 @@ def hop_sentence(
     return f"{entity_text(src)}与{entity_text(dst)}相关（{t.value}）"  # pragma: no cover - all types handled
 
 
+#: Tags for namesakes on one path, in order of appearance (天干: 王磊（甲）, 王磊（乙）…).
+_NAMESAKE_TAGS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def distinguish_namesakes(nodes: Sequence[NodeRecord]) -> list[NodeRecord]:
+    """The nodes, with namesakes told apart: when different nodes of one chain would read the
+    same (two people called 王磊 — common names are many people), each of them is named
+    ``王磊（甲）``, ``王磊（乙）`` … in order of first appearance, so that a sentence never makes
+    two people one.  Other nodes are returned as they are.
+
+    >>> a = NodeRecord(id="person:a", label="Person", props={"name": "王磊"})
+    >>> b = NodeRecord(id="person:b", label="Person", props={"name": "王磊"})
+    >>> [n.name for n in distinguish_namesakes([a, b, a])]
+    ['王磊（甲）', '王磊（乙）', '王磊（甲）']
+    """
+    ids_by_text: dict[str, list[str]] = {}
+    for n in nodes:
+        ids = ids_by_text.setdefault(entity_text(n), [])
+        if n.id not in ids:
+            ids.append(n.id)
+    out = []
+    for n in nodes:
+        ids = ids_by_text[entity_text(n)]
+        if len(ids) < 2:
+            out.append(n)
+            continue
+        k = ids.index(n.id)
+        tag = _NAMESAKE_TAGS[k] if k < len(_NAMESAKE_TAGS) else str(k + 1)
+        out.append(n.model_copy(update={"props": {**n.props, "name": f"{n.name}（{tag}）"}}))
+    return out
+
+
 def explain_hops(
     nodes: Sequence[NodeRecord],
     rels: Sequence[RelRecord],
     *,
     lookup: Mapping[str, NodeRecord] | None = None,
 ) -> list[str]:
-    """One sentence per hop of a walk ``nodes[0] —rels[0]— nodes[1] — … — nodes[-1]``.
+    """One sentence per hop of a walk ``nodes[0] —rels[0]— nodes[1] — … — nodes[-1]``
+    (namesakes on the walk told apart: :func:`distinguish_namesakes`).
 
     Raises:
         ValueError: ``len(nodes) != len(rels) + 1`` or a relationship does not join its nodes.
     """
     if len(nodes) != len(rels) + 1:
         raise ValueError(f"{len(nodes)} nodes cannot be joined by {len(rels)} relationships")
+    nodes = distinguish_namesakes(nodes)
     lines = []
     for i, rel in enumerate(rels):
         previous = (nodes[i - 1], rels[i - 1]) if i else None
@@ -297,7 +332,8 @@ def explain_hops(
 
 
 def path_summary(nodes: Sequence[NodeRecord], *, cost: float | None = None) -> str:
-    """One sentence for a whole chain: who meets whom through whom.
+    """One sentence for a whole chain: who meets whom through whom (namesakes told apart as
+    in :func:`explain_hops`).
 
     >>> a = NodeRecord(id="person:a", label="Person", props={"name": "张三"})
     >>> b = NodeRecord(id="person:b", label="Person", props={"name": "李四"})
@@ -306,6 +342,7 @@ def path_summary(nodes: Sequence[NodeRecord], *, cost: float | None = None) -> s
     """
     if len(nodes) < 2:
         raise ValueError("a path needs two nodes")
+    nodes = distinguish_namesakes(nodes)
     hops = len(nodes) - 1
     tail = _paren(f"{hops}跳", f"路径代价{cost:.2f}" if cost is not None else "")
     first, last = entity_text(nodes[0]), entity_text(nodes[-1])

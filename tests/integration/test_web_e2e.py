@@ -280,6 +280,17 @@ def test_matchmaker_journey(page, demo: Demo) -> None:  # type: ignore[no-untype
     assert demo.candidate_name in page.text_content("[data-testid=path-results]")
     page.locator("[data-testid=path-card]").first.click()
     _shot(page, "05-path")
+    # Filters: refusing every kind of tie leaves no path, and the address keeps the choice.
+    page.click("[data-testid=path-filters] summary")
+    boxes = page.locator("[data-testid=path-filters] input[name=avoid_rels]")
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    page.get_by_role("button", name="查找路径").click()
+    page.wait_for_selector("[data-testid=path-results] .empty", timeout=SLOW)
+    assert page.locator("[data-testid=path-card]").count() == 0
+    assert "avoid_rels=" in page.url and "更多筛选（已选" in page.text_content("[data-testid=path-filters] summary")
+    page.go_back()
+    page.wait_for_selector("[data-testid=path-card]", timeout=SLOW)
 
     # 6. A recommendation: technology mentors for the firm, with score breakdowns and reasons.
     page.goto(f"{demo.base}/#/recommend?role=tech-mentors&target={demo.firm_id}")

@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.model import RELATIONSHIP_SCHEMA, NodeLabel, NodeRecord, RelRecord, RelType
-from graph.queries.explain import entity_text, explain_hops, hop_sentence, path_summary
+from graph.queries.explain import (
+    distinguish_namesakes,
+    entity_text,
+    explain_hops,
+    hop_sentence,
+    path_summary,
+)
 
 P1 = "patent:CN202110123456.7"
 
@@ -210,3 +216,24 @@ def test_any_chain_of_valid_hops_gets_one_nonempty_sentence_each(hops, props, re
     lines = explain_hops(nodes, rels)
     assert len(lines) == len(rels)
     assert all(isinstance(line, str) and line and "None" not in line for line in lines)
+
+
+def test_namesakes_on_one_path_are_told_apart() -> None:
+    # Two different people called 王磊 on one chain: 龙鑫's engineer studied at 哈工大, where the
+    # other 王磊 was a postdoc; without tags the chain reads as if one 王磊 met himself.
+    firm = node("org:lx", "Organization", "佳木斯龙鑫医疗器械有限公司")
+    wl1, wl2 = node("person:wl1", "Person", "王磊"), node("person:wl2", "Person", "王磊")
+    wym = node("person:wym", "Person", "王一民")
+    nodes = [firm, wl1, HIT, wl2, wym]
+    rels = [rel(wl1, "WORKS_AT", firm), rel(wl1, "STUDIED_AT", HIT, degree="硕士"),
+            rel(wl2, "WORKS_AT", HIT, current=False, end="2003"), rel(wl2, "COLLABORATED_WITH", wym)]
+    assert path_summary(nodes, cost=3.2) == (
+        "佳木斯龙鑫医疗器械有限公司经由王磊（甲）、哈尔滨工业大学、王磊（乙）与王一民相连（4跳，路径代价3.20）")
+    lines = explain_hops(nodes, rels)
+    assert lines[0] == "王磊（甲）任职于佳木斯龙鑫医疗器械有限公司"
+    assert lines[1] == "王磊（甲）就读于哈尔滨工业大学（硕士）"
+    assert lines[2].startswith("王磊（乙）曾任职于哈尔滨工业大学")
+    assert lines[3].startswith("王磊（乙）与王一民")
+    # One person twice is not a namesake; different people with different names keep their names.
+    assert path_summary([ZS, HIT, LS]) == "张三经由哈尔滨工业大学与李四相连（2跳）"
+    assert [n.name for n in distinguish_namesakes([wl1, HIT, wl1])] == ["王磊", "哈尔滨工业大学", "王磊"]
