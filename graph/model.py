@@ -166,6 +166,13 @@ Scalar = str | int | float | bool
 PropValue = Scalar | list[str] | list[int] | list[float] | list[bool]
 
 
+#: Property names already found valid (a run checks the same few dozen names millions of
+#: times); bounded, since names come from the input too.
+_GOOD_NAMES: set[str] = set()
+_GOOD_NAMES_MAX = 4096
+_SCALARS = frozenset({str, bool, int, float})
+
+
 def check_props(props: Mapping[str, Any], *, where: str = "") -> dict[str, PropValue]:
     """Validate and copy a property map so that both stores can hold it.
 
@@ -177,11 +184,14 @@ def check_props(props: Mapping[str, Any], *, where: str = "") -> dict[str, PropV
     """
     out: dict[str, PropValue] = {}
     for key, value in props.items():
-        if not isinstance(key, str) or not key or key.startswith("_") or not key.isidentifier():
-            raise ValidationFailed(f"属性名无效 (bad property name) {key!r}", where=where or None)
+        if type(key) is not str or key not in _GOOD_NAMES:
+            if not isinstance(key, str) or not key or key.startswith("_") or not key.isidentifier():
+                raise ValidationFailed(f"属性名无效 (bad property name) {key!r}", where=where or None)
+            if type(key) is str and len(_GOOD_NAMES) < _GOOD_NAMES_MAX:
+                _GOOD_NAMES.add(key)
         if value is None:
             continue
-        if isinstance(value, (str, bool, int, float)):
+        if type(value) in _SCALARS or isinstance(value, (str, bool, int, float)):
             out[key] = value
         elif isinstance(value, (list, tuple)):
             items = [v for v in value if v is not None]

@@ -24,7 +24,15 @@ from typing import Any
 
 from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, make_id
 from graph.store.base import Document, GraphStore, WriteSummary, chunks
-from ingest.build import MentionDoc, fast_node, fast_rel
+from ingest.build import (
+    MentionDoc,
+    fast_node,
+    fast_rel,
+    pack_nodes,
+    pack_rels,
+    unpack_nodes,
+    unpack_rels,
+)
 from nlp.resolve import ResolutionResult, resolve_block
 
 __all__ = ["PeopleResult", "resolve_and_write", "merge_people", "split_person", "keep_apart", "derive_collaborations"]
@@ -195,6 +203,14 @@ class _Plan:
     doomed: set[str] = field(default_factory=set)
     doomed_docs: list[tuple[str, str]] = field(default_factory=list)
     person_ids: set[str] = field(default_factory=set)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent from a worker (see :func:`plan_new_block`) with its node and relationship
+        records as plain tuples (see :func:`ingest.build.pack_rels`)."""
+        return {**self.__dict__, "nodes": pack_nodes(self.nodes), "rels": pack_rels(self.rels)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, nodes=unpack_nodes(state["nodes"]), rels=unpack_rels(state["rels"]))
 
 
 def plan_new_block(block: str, mentions: Sequence[MentionDoc], res: ResolutionResult, run_id: str) -> _Plan:
@@ -380,16 +396,17 @@ class _Adjacency:
         if many:
             self._out: dict[str, list[tuple[str, RelType, str]]] = defaultdict(list)
             self._in: dict[tuple[str, RelType], list[str]] = defaultdict(list)
+            # Only the ends are needed: iter_edges spares decoding every relationship's properties.
             for rel_type in _TIE_TYPES:
-                for r in store.iter_relationships(rel_type):
-                    self._out[r.src].append((rel_type.value, rel_type, r.dst))
-                    self._in[(r.dst, rel_type)].append(r.src)
+                for src, dst in store.iter_edges(rel_type):
+                    self._out[src].append((rel_type.value, rel_type, dst))
+                    self._in[(dst, rel_type)].append(src)
             self._collab: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-            for r in store.iter_relationships(RelType.COLLABORATED_WITH):
-                identity = (r.src, RelType.COLLABORATED_WITH.value, r.dst, "")
-                self._collab[r.src].append(identity)
-                if r.dst != r.src:
-                    self._collab[r.dst].append(identity)
+            for src, dst in store.iter_edges(RelType.COLLABORATED_WITH):
+                identity = (src, RelType.COLLABORATED_WITH.value, dst, "")
+                self._collab[src].append(identity)
+                if dst != src:
+                    self._collab[dst].append(identity)
 
     def out(self, node: str, types: Iterable[RelType]) -> list[tuple[RelType, str]]:
         if not self.many:

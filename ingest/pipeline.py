@@ -30,7 +30,16 @@ from typing import Any, TypeVar
 
 from graph.model import NodeLabel, NodeRecord, RelRecord
 from graph.store.base import GraphStore, WriteSummary, chunks
-from ingest.build import Built, BuiltNode, MentionDoc, build_record, fast_node, taxonomy
+from ingest.build import (
+    Built,
+    BuiltNode,
+    MentionDoc,
+    build_record,
+    fast_node,
+    pack_rels,
+    taxonomy,
+    unpack_rels,
+)
 from ingest.records import InputRecord, Quarantined
 from nlp.resolve import ResolutionResult, resolve_block
 
@@ -62,6 +71,17 @@ class FileResult:
     #: :func:`_work_units`), and how many pieces it has
     part: int = 0
     parts: int = 1
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent from a worker with its relationships as plain tuples (see :func:`pack_rels`)."""
+        state = dict(self.__dict__)
+        b = self.built
+        state["built"] = (b.nodes, pack_rels(b.rels), b.mentions, b.primary)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        nodes, rels, mentions, primary = state["built"]
+        self.__dict__.update(state, built=Built(nodes, unpack_rels(rels), mentions, primary))
 
 
 @dataclass
@@ -418,8 +438,9 @@ def _ingest_paths(
                 results.extend(_process_files(g, run_id))
                 done += len(g)
                 notify("读取文件", done, len(names))
-        _load(store, results, report, quarantine, pool, n_workers, run_id=run_id, batch_size=batch_size,
-              notify=notify)
+        with store.bulk_load():
+            _load(store, results, report, quarantine, pool, n_workers, run_id=run_id, batch_size=batch_size,
+                  notify=notify)
     report.seconds = round(time.perf_counter() - t0, 3)
     if quarantine:
         qdir = (data_dir or Path("var")) / "quarantine"

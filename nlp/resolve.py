@@ -57,10 +57,16 @@ LINK_THRESHOLD = 0.6
 REVIEW_THRESHOLD = 0.4
 
 
+_NAME_NOISE = re.compile(r"[\s·•.\-_]")
+
+
+@lru_cache(maxsize=1 << 16)
 def normalise_name(name: str) -> str:
-    """The blocking key of a person name: NFKC, no spaces or middle dots, lower-case Latin."""
+    """The blocking key of a person name: NFKC, no spaces or middle dots, lower-case Latin.
+
+    Cached: a run asks for the block of every mention several times, and names repeat."""
     text = unicodedata.normalize("NFKC", name)
-    return re.sub(r"[\s·•.\-_]", "", text).lower()
+    return _NAME_NOISE.sub("", text).lower()
 
 
 @dataclass(frozen=True)

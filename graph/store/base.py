@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal
 
 import networkx as nx
@@ -92,6 +94,12 @@ class Counts:
         return sum(self.relationships.values())
 
 
+#: A relationship's identity (src, type, dst, key): RelType is a StrEnum, so the tuple equals,
+#: hashes and sorts as :attr:`RelRecord.identity` (with the type's value) does, and is
+#: cheaper to make.
+_IDENTITY = attrgetter("src", "type", "dst", "key")
+
+
 def _same(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     for key, value in new.items():
         if key in _IGNORED_IN_DIFF:
@@ -154,10 +162,11 @@ def diff_relationships(
     summary = WriteSummary()
     folded: dict[tuple[str, str, str, str], RelRecord] = {}
     for rec in records:
-        prev = folded.get(rec.identity)
+        ident = _IDENTITY(rec)  # = rec.identity (see _IDENTITY), without the enum's descriptor
+        prev = folded.get(ident)
         if prev is not None:
             rec = rec.model_copy(update={"props": _merged(prev.props, rec.props)})
-        folded[rec.identity] = rec
+        folded[ident] = rec
     out: list[RelRecord] = []
     for ident in sorted(folded):
         rec = folded[ident]
@@ -204,6 +213,12 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def close(self) -> None: ...
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """A block that writes many batches in a row (an ingest run): a store may tune itself
+        for it meanwhile; what is written is the same. Nothing to tune by default."""
+        yield
 
     @abc.abstractmethod
     def clear(self) -> None:
@@ -291,6 +306,12 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def iter_relationships(self, rel_type: RelType | None = None) -> Iterator[RelRecord]:
         """Every relationship (of a type), ordered by (src, type, dst, key)."""
+
+    def iter_edges(self, rel_type: RelType) -> Iterator[tuple[str, str]]:
+        """``(src, dst)`` of every relationship of a type, in :meth:`iter_relationships`
+        order: for callers that need only the ends (a store may skip reading properties)."""
+        for r in self.iter_relationships(rel_type):
+            yield r.src, r.dst
 
     @abc.abstractmethod
     def counts(self) -> Counts: ...
