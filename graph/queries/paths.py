@@ -437,6 +437,7 @@ class _Candidate:
     ids: tuple[str, ...]
     edges: tuple[_Edge, ...]  # edges[i] leads from ids[i] to ids[i + 1] (its neighbour, edges[i][0])
     costs: tuple[float, ...]  # edge_cost of each hop (as_of of the search)
+    cost: float  # round(fsum(costs), 9): the path cost
     view: _View = field(compare=False, repr=False)
 
     @property
@@ -763,15 +764,20 @@ class _Search:
                 w = edge[0]
                 if w in on_path:
                     continue
+                cost = edge_cost_of.get(id(edge))
+                if cost is None:
+                    cost = cost_of(v, edge)
                 if w == t:
                     if step == length:
-                        out.append(_Candidate((*nodes, w), (*edges, edge), (*costs, cost_of(v, edge)), view))
+                        hop_costs = (*costs, cost)
+                        out.append(_Candidate((*nodes, w), (*edges, edge), hop_costs,
+                                              round(math.fsum(hop_costs), 9), view))
                         if len(out) >= CANDIDATE_LIMIT:
                             return False
                     continue
                 nodes.append(w)
                 edges.append(edge)
-                costs.append(cost_of(v, edge))
+                costs.append(cost)
                 on_path.add(w)
                 go_on = walk(w, step)
                 on_path.discard(w)
@@ -1060,20 +1066,21 @@ class _Scored:
     cost: float
 
 
-def _score(candidates: Sequence[_Candidate]) -> list[_Scored]:
-    """Cost every candidate, keep the cheapest per node sequence, rank by (cost, hops, ids).
+def _score(candidates: Sequence[_Candidate], limit: int | None = None) -> list[_Scored]:
+    """Keep the cheapest candidate per node sequence (costed by the search), rank by (cost, hops, ids).
 
     Among parallel candidates (same nodes) of equal cost the first by (types, keys) is kept; the
-    kept ones have distinct node sequences, so the ranking is a total order."""
-    best: dict[tuple[str, ...], _Scored] = {}
+    kept ones have distinct node sequences, so the ranking is a total order.  ``limit``: only
+    the first so many are returned."""
+    best: dict[tuple[str, ...], _Candidate] = {}
     for c in candidates:  # the search costed each hop with edge_cost (as_of = the spec's)
-        cost = round(math.fsum(c.costs), 9)
         prev = best.get(c.ids)
-        if prev is None or cost < prev.cost or (
-            cost == prev.cost and (c.types, c.keys) < (prev.candidate.types, prev.candidate.keys)
+        if prev is None or c.cost < prev.cost or (
+            c.cost == prev.cost and (c.types, c.keys) < (prev.types, prev.keys)
         ):
-            best[c.ids] = _Scored(c, c.costs, cost)
-    return sorted(best.values(), key=lambda s: (s.cost, s.candidate.hops, s.candidate.ids))
+            best[c.ids] = c
+    ranked = sorted(best.values(), key=lambda c: (c.cost, len(c.edges), c.ids))[:limit]
+    return [_Scored(c, c.costs, c.cost) for c in ranked]
 
 
 # --------------------------------------------------------------------------- showing paths
@@ -1221,7 +1228,7 @@ def collaboration_paths(
         include_rel_types=include_rel_types, exclude_rel_types=exclude_rel_types, as_of=as_of,
     )
     shown: dict[str, Any] = {}
-    chosen = _score(_candidates(store, spec, shown))[:k]
+    chosen = _score(_candidates(store, spec, shown), k)
     if not chosen:
         return []
     shower = _Shower(store, chosen, shown)
