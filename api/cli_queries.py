@@ -27,6 +27,7 @@ from api.routes.queries import (
     recommendations_answer,
 )
 from graph.errors import QueryError
+from graph.model import NodeLabel, RelType
 
 __all__ = ["search", "path", "introduce", "match", "alliances", "recommend"]
 
@@ -139,20 +140,29 @@ def path(
     k: Annotated[int, typer.Option(min=1, max=10, help="路径条数")] = 3,
     max_hops: Annotated[int, typer.Option(min=1, max=6, help="最长跳数")] = 4,
     through_fields: Annotated[bool, typer.Option("--through-fields", help="允许经过领域/主题节点")] = False,
+    avoid_rel: Annotated[list[RelType] | None, typer.Option(
+        "--avoid-rel", help="不走这类关系（可重复），如 STUDIED_AT")] = None,
+    avoid_kind: Annotated[list[NodeLabel] | None, typer.Option(
+        "--avoid-kind", help="起点与终点之间不经过这类节点（可重复），如 Organization")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """两个实体之间的合作路径，每跳附中文解释 (collaboration paths, explained hop by hop)."""
-    from graph.queries.paths import collaboration_paths
+    from graph.queries.paths import DEFAULT_EXCLUDED_LABELS, collaboration_paths
 
+    # Naming kinds to avoid replaces the default exclusions (Field, Topic), so they are named too.
+    excluded: list[NodeLabel] | None = [] if through_fields else None
+    if avoid_kind:
+        excluded = [*avoid_kind, *(() if through_fields else DEFAULT_EXCLUDED_LABELS)]
     with _store() as store:
         found = collaboration_paths(store, source, target, k=k, max_hops=max_hops,
-                                    exclude_labels=[] if through_fields else None)
+                                    exclude_labels=excluded, exclude_rel_types=avoid_rel or None)
         data = paths_answer(store, source, target, found)
 
     def render(d: dict[str, Any]) -> None:
         console.print(f"[bold]{d['source']['name']} → {d['target']['name']}[/bold]")
         if not d["paths"]:
-            console.print(f"在 {max_hops} 跳以内没有路径 (no path within {max_hops} hops)；可加大 --max-hops 或加 --through-fields")
+            console.print(f"在 {max_hops} 跳以内没有路径 (no path within {max_hops} hops)；可加大 --max-hops、"
+                          "加 --through-fields 或减少 --avoid-rel/--avoid-kind")
         for i, p in enumerate(d["paths"], start=1):
             console.print(f"\n[bold]路径 {i}[/bold]（{p['length']} 跳，代价 {p['cost']:.2f}）{p['summary']}")
             for j, line in enumerate(p["explanation"], start=1):
