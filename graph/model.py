@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
+from operator import attrgetter
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -313,6 +314,12 @@ class RelRecord(BaseModel):
     @property
     def identity(self) -> tuple[str, str, str, str]:
         return (self.src, self.type.value, self.dst, self.key)
+
+
+#: A relationship record's identity (src, type, dst, key) as a key function: RelType is a
+#: StrEnum, so the tuple equals, hashes and sorts as :attr:`RelRecord.identity` (which holds the
+#: type's value) does, and is cheaper to make — for sorting and folding many records.
+rel_identity = attrgetter("src", "type", "dst", "key")
 
 
 def check_endpoints(rel_type: RelType, src_label: NodeLabel, dst_label: NodeLabel) -> None:

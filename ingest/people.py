@@ -19,10 +19,9 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, make_id
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, make_id, rel_identity
 from graph.store.base import Document, GraphStore, WriteSummary, chunks
 from ingest.build import (
     MentionDoc,
@@ -42,10 +41,6 @@ CORRECTIONS = "corrections"
 REVIEW = "review"
 RESOLUTION = "resolution"
 
-
-#: A relationship's identity (src, type, dst, key), for sorting: RelType is a StrEnum, so
-#: its members order as their values do, as in :attr:`RelRecord.identity`.
-_IDENTITY = attrgetter("src", "type", "dst", "key")
 
 
 @dataclass
@@ -179,7 +174,7 @@ def resolve_and_write(
         t = time.perf_counter()
         # One transaction per batch of blocks: old people out, new people, their
         # relationships and mention / resolution / review documents in.
-        rels.sort(key=_IDENTITY)  # = r.identity: RelType is a StrEnum, its member sorts as its value
+        rels.sort(key=rel_identity)  # = r.identity: RelType is a StrEnum, its member sorts as its value
         result.summary += store.write(nodes, rels, documents=docs, delete_node_ids=sorted(doomed))
         if doomed_docs:
             store.write(delete_documents=doomed_docs)

@@ -24,11 +24,10 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.model import NodeLabel, NodeRecord, RelRecord
+from graph.model import NodeLabel, NodeRecord, RelRecord, rel_identity
 from graph.store.base import GraphStore, WriteSummary, chunks
 from ingest.build import (
     Built,
@@ -53,10 +52,6 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = CV_ONLY_SUFFIXES | TABLE_SUFFIXES | JSON_SUFFIXES
 
-
-#: A relationship's identity (src, type, dst, key), for sorting: RelType is a StrEnum, so
-#: its members order as their values do, as in :attr:`RelRecord.identity`.
-_IDENTITY = attrgetter("src", "type", "dst", "key")
 
 
 @dataclass
@@ -505,7 +500,7 @@ def _load(
         quarantine.append(Quarantined(
             source=d.props.get("source", "?"), source_key=d.props.get("source_key", "?"),
             field=d.type.value, reason=f"引用的对象不在图中 (reference to unknown node) {d.dst}"))
-    rels.sort(key=_IDENTITY)  # = r.identity: RelType is a StrEnum, its member sorts as its value
+    rels.sort(key=rel_identity)  # = r.identity: RelType is a StrEnum, its member sorts as its value
     for i, chunk in enumerate(chunks(rels, batch_size)):
         summary += store.write((), chunk)
         notify("写入关系", min((i + 1) * batch_size, len(rels)), len(rels))

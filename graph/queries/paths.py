@@ -1059,14 +1059,7 @@ def _corridor_query(
 # --------------------------------------------------------------------------- scoring
 
 
-@dataclass(slots=True)
-class _Scored:
-    candidate: _Candidate
-    costs: tuple[float, ...]
-    cost: float
-
-
-def _score(candidates: Sequence[_Candidate], limit: int | None = None) -> list[_Scored]:
+def _score(candidates: Sequence[_Candidate], limit: int | None = None) -> list[_Candidate]:
     """Keep the cheapest candidate per node sequence (costed by the search), rank by (cost, hops, ids).
 
     Among parallel candidates (same nodes) of equal cost the first by (types, keys) is kept; the
@@ -1079,8 +1072,7 @@ def _score(candidates: Sequence[_Candidate], limit: int | None = None) -> list[_
             c.cost == prev.cost and (c.types, c.keys) < (prev.types, prev.keys)
         ):
             best[c.ids] = c
-    ranked = sorted(best.values(), key=lambda c: (c.cost, len(c.edges), c.ids))[:limit]
-    return [_Scored(c, c.costs, c.cost) for c in ranked]
+    return sorted(best.values(), key=lambda c: (c.cost, len(c.edges), c.ids))[:limit]
 
 
 # --------------------------------------------------------------------------- showing paths
@@ -1130,12 +1122,12 @@ def _details(
 class _Shower:
     """Turns scored candidates into :class:`Path` results with one batch of reads."""
 
-    def __init__(self, store: GraphStore, chosen: Sequence[_Scored], shown: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, store: GraphStore, chosen: Sequence[_Candidate], shown: Mapping[str, Any] | None = None) -> None:
         if shown and "details" in shown:  # brought along by the corridor query
             self.rels, self.nodes = shown["details"]
             return
-        idents = [c.candidate.ident(i) for c in chosen for i in range(c.candidate.hops)]
-        self.rels, self.nodes = _details(store, idents, {n for c in chosen for n in c.candidate.ids})
+        idents = [c.ident(i) for c in chosen for i in range(c.hops)]
+        self.rels, self.nodes = _details(store, idents, {n for c in chosen for n in c.ids})
 
     def node(self, node_id: str, label: str) -> NodeRecord:
         rec = self.nodes.get(node_id)
@@ -1143,8 +1135,7 @@ class _Shower:
             rec = NodeRecord.model_construct(id=node_id, label=NodeLabel(label), props={})
         return rec
 
-    def path(self, scored: _Scored) -> Path:
-        c = scored.candidate
+    def path(self, c: _Candidate) -> Path:
         nodes = [self.node(n, lb) for n, lb in zip(c.ids, c.labels, strict=True)]
         rels, hops = [], []
         for i in range(c.hops):
@@ -1158,14 +1149,14 @@ class _Shower:
             hops.append(PathHop(
                 type=RelType(ident[1]), src=ident[0], dst=ident[2], key=ident[3],
                 direction="out" if ident[0] == c.ids[i] else "in", props=shown,
-                cost=scored.costs[i],
+                cost=c.costs[i],
             ))
         return Path(
             nodes=[PathNode(id=n.id, label=n.label, name=n.name) for n in nodes],
             hops=hops,
-            cost=scored.cost,
+            cost=c.cost,
             explanation=explain_hops(nodes, rels, lookup=self.nodes),
-            summary=path_summary(nodes, cost=scored.cost),
+            summary=path_summary(nodes, cost=c.cost),
         )
 
 
@@ -1240,7 +1231,7 @@ class _Tally:
     enterprise_cost: float
     researcher_cost: float
     paths: int
-    best: _Scored
+    best: _Candidate
 
 
 def who_can_introduce(
@@ -1293,9 +1284,8 @@ def who_can_introduce(
     tallies: dict[str, _Tally] = {}
     shown: dict[str, Any] = {}
     person = NodeLabel.PERSON.value
-    for scored in _score(_candidates(store, spec, shown)):
-        c = scored.candidate
-        ids, costs, label = c.ids, scored.costs, c.view.label
+    for c in _score(_candidates(store, spec, shown)):
+        ids, costs, label = c.ids, c.costs, c.view.label
         # Hop costs have at most 6 decimals (edge_cost rounds them), so plain running sums
         # rounded to 9 digits equal the rounded exact sums (math.fsum of the slices).
         run = 0.0
@@ -1304,10 +1294,10 @@ def who_can_introduce(
             if label(ids[i]) != person:
                 continue
             before = round(run, 9)
-            after = round(scored.cost - run, 9)
+            after = round(c.cost - run, 9)
             tally = tallies.get(ids[i])
             if tally is None:
-                tallies[ids[i]] = _Tally(before, after, 1, scored)
+                tallies[ids[i]] = _Tally(before, after, 1, c)
             else:
                 tally.enterprise_cost = min(tally.enterprise_cost, before)
                 tally.researcher_cost = min(tally.researcher_cost, after)

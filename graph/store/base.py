@@ -17,13 +17,12 @@ import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Literal
 
 import networkx as nx
 
 from graph.errors import DanglingRelationship, SchemaError
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, check_endpoints
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, check_endpoints, rel_identity
 
 __all__ = [
     "GraphStore",
@@ -94,11 +93,6 @@ class Counts:
         return sum(self.relationships.values())
 
 
-#: A relationship's identity (src, type, dst, key): RelType is a StrEnum, so the tuple equals,
-#: hashes and sorts as :attr:`RelRecord.identity` (with the type's value) does, and is
-#: cheaper to make.
-_IDENTITY = attrgetter("src", "type", "dst", "key")
-
 
 def _same(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     for key, value in new.items():
@@ -162,7 +156,7 @@ def diff_relationships(
     summary = WriteSummary()
     folded: dict[tuple[str, str, str, str], RelRecord] = {}
     for rec in records:
-        ident = _IDENTITY(rec)  # = rec.identity (see _IDENTITY), without the enum's descriptor
+        ident = rel_identity(rec)  # = rec.identity, without the enum's descriptor
         prev = folded.get(ident)
         if prev is not None:
             rec = rec.model_copy(update={"props": _merged(prev.props, rec.props)})

@@ -18,14 +18,13 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph.errors import StoreError
-from graph.model import NodeLabel, NodeRecord, RelRecord, RelType
+from graph.model import NodeLabel, NodeRecord, RelRecord, RelType, rel_identity
 from graph.store.base import (
     Counts,
     Direction,
@@ -115,10 +114,6 @@ _TYPE_TEXT: dict[RelType, str] = {t: t.value for t in RelType}
 
 #: Each node label by its stored text (``NodeLabel(text)`` is an enum call per row).
 _LABELS: dict[str, NodeLabel] = {lb.value: lb for lb in NodeLabel}
-
-#: A relationship's identity (src, type, dst, key): RelType is a StrEnum, so the tuple equals,
-#: hashes and sorts as :attr:`RelRecord.identity` (the type's value) does.
-_IDENTITY = attrgetter("src", "type", "dst", "key")
 
 
 class EmbeddedStore(GraphStore):
@@ -328,7 +323,7 @@ class EmbeddedStore(GraphStore):
     def _fetch_rels(
         self, cur: sqlite3.Cursor, rels: Sequence[RelRecord]
     ) -> dict[tuple[str, str, str, str], RelRecord]:
-        wanted = set(map(_IDENTITY, rels))  # = r.identity each
+        wanted = set(map(rel_identity, rels))  # = r.identity each
         out: dict[tuple[str, str, str, str], RelRecord] = {}
         for chunk in _chunks(sorted({r.src for r in rels}), 500):
             marks = ",".join("?" * len(chunk))
