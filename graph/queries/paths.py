@@ -52,7 +52,11 @@ The candidates come out in canonical order, so the cap keeps the same prefix eve
   ``plugins/``) it finds the corridor: the same degree-aware bidirectional BFS as step 1, the
   relationships between BFS layers pruned back from the meeting layer (exactly those on shortest
   paths), and for the longer groups every relationship on a hub-free walk within the bound (a
-  superset that holds no other candidate).  Elsewhere Cypher does (``search_cypher.cypher``):
+  superset that holds no other candidate).  It keeps the allowed relationships of dense nodes
+  across calls until the next write closes (keyed by the database's last closed transaction;
+  a transaction with changes of its own reads afresh), like the embedded snapshot's shared
+  adjacency: most slow pairs reach a university one hop out, and reading its 10k–20k
+  relationship records was most of the procedure's time.  Elsewhere Cypher does (``search_cypher.cypher``):
   ``allShortestPaths`` (Neo4j's bidirectional BFS; the label test is universal over the path,
   so it runs inside the search) plus, for the longer groups, ``SHORTEST g GROUPS`` over a
   quantified path pattern whose inlined predicate refuses hubs (so they are never expanded),
@@ -1020,6 +1024,9 @@ def _corridor_text(
 
 #: The procedure (tools/neo4j-launcher, Corridor.java) that finds the corridor inside Neo4j.
 CORRIDOR_PROCEDURE = "xiaoqi.paths.corridor"
+#: Whether the procedure may use the dense nodes' relationships it keeps across calls (until the
+#: next write); False makes every call read them afresh (the benchmark's A/B).
+SHARED_ADJACENCY = True
 # Whether a driver's DBMS has it, asked once per driver (a server gains a plugin only by a restart,
 # which a long-lived driver outlives only in tests; they set the answer themselves).
 _HAS_PROCEDURE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
@@ -1052,7 +1059,7 @@ def _corridor_query(
     return _procedure_corridor_text(), {
         "types": sorted(t.value for t in rel_types),
         "labels": sorted(lb.value for lb in spec.labels) if filtered else None,
-        "max_hops": spec.max_hops, "groups": spec.groups,
+        "max_hops": spec.max_hops, "groups": spec.groups, "shared": SHARED_ADJACENCY,
     }
 
 

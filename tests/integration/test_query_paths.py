@@ -602,3 +602,71 @@ def test_field_ends_still_keep_barred_fields_out_of_the_middle(store: GraphStore
     assert [p.node_ids for p in paths] == [["field:robot", "field:sub", "field:leaf"]]
     assert paths[0].cost == 1.2
     assert collaboration_paths(store, "field:robot", "field:sub", **only)[0].cost == 0.6
+
+
+# --------------------------------------------------------------------------- the procedure's shared adjacency
+
+_CALL_CORRIDOR = """
+MATCH (a:Entity {id: $s}) MATCH (b:Entity {id: $t})
+CALL xiaoqi.paths.corridor(a, b, ['WORKS_AT'], null, 4, 1, 100000, $shared) YIELD shortest, rels, scanned
+RETURN shortest, [r IN rels | startNode(r).id + '>' + endNode(r).id] AS rels, scanned
+"""
+_STAFF = 600  # a scan of the smaller university reads this many relationships: enough to be kept
+_BRIDGE = _r("person:h1", RelType.WORKS_AT, "org:u2", current=False, end=2020)  # 教师1 worked at both
+
+
+def _corridor(store: GraphStore, s: str, t: str, *, shared: bool = True) -> dict:
+    return store.read(_CALL_CORRIDOR, {"s": s, "t": t, "shared": shared})[0]
+
+
+@pytest.fixture
+def hub_graph(neo4j_store: GraphStore) -> GraphStore:
+    """Two universities, u1 with 700 staff (h0 … h699) and u2 with 600 (g0 … g599), and nobody
+    at both.  From h0 to g0 the search reaches u1 and u2 one hop out and grows the smaller, u2:
+    the procedure reads all of u2's relationships, and later calls take them from what it keeps."""
+    staff = {"org:u1": [f"person:h{i}" for i in range(700)], "org:u2": [f"person:g{i}" for i in range(_STAFF)]}
+    neo4j_store.write(
+        [*(_n(p, NodeLabel.PERSON, p) for people in staff.values() for p in people),
+         _n("org:u1", NodeLabel.ORGANIZATION, "一大", kind="university"),
+         _n("org:u2", NodeLabel.ORGANIZATION, "二大", kind="university")],
+        [_r(p, RelType.WORKS_AT, org, current=True) for org, people in staff.items() for p in people],
+    )
+    return neo4j_store
+
+
+def test_the_procedure_keeps_a_hubs_relationships_across_calls(hub_graph: GraphStore) -> None:
+    fresh = _corridor(hub_graph, "person:h0", "person:g0", shared=False)
+    first = _corridor(hub_graph, "person:h0", "person:g0")
+    again = _corridor(hub_graph, "person:h0", "person:g0")
+    assert fresh["shortest"] is first["shortest"] is again["shortest"] is None
+    assert fresh["scanned"] == first["scanned"] > _STAFF
+    assert again["scanned"] == first["scanned"] - _STAFF  # u2 came from what the first call kept
+    hub_graph.write([], [_BRIDGE])
+    kept, fresh = _corridor(hub_graph, "person:h0", "person:g0"), _corridor(
+        hub_graph, "person:h0", "person:g0", shared=False)
+    assert kept["shortest"] == fresh["shortest"] == 4
+    assert sorted(kept["rels"]) == sorted(fresh["rels"]) == [
+        "person:g0>org:u2", "person:h0>org:u1", "person:h1>org:u1", "person:h1>org:u2"]
+
+
+def test_a_write_makes_the_procedure_read_the_hub_afresh(hub_graph: GraphStore) -> None:
+    assert _corridor(hub_graph, "person:h0", "person:g0")["shortest"] is None  # u2 is kept
+    assert collaboration_paths(hub_graph, "person:h0", "person:g0", as_of=AS_OF) == []
+    # 教师1 of u1 also worked at u2: u2's kept relationships miss the new one.
+    hub_graph.write([], [_BRIDGE])
+    assert _corridor(hub_graph, "person:h0", "person:g0")["shortest"] == 4
+    assert _ids(collaboration_paths(hub_graph, "person:h0", "person:g0", as_of=AS_OF)) == [
+        ["person:h0", "org:u1", "person:h1", "org:u2", "person:g0"]]
+
+
+def test_a_transaction_with_changes_of_its_own_does_not_share(hub_graph: GraphStore) -> None:
+    assert _corridor(hub_graph, "person:h0", "person:g0")["shortest"] is None  # u2 is kept
+
+    def bridge_then_search(tx) -> dict:
+        tx.run("MATCH (h:Entity {id: 'person:h1'}), (u:Entity {id: 'org:u2'}) "
+               "CREATE (h)-[:WORKS_AT {key: ''}]->(u)").consume()
+        return tx.run(_CALL_CORRIDOR, {"s": "person:h0", "t": "person:g0", "shared": True}).single().data()
+
+    with hub_graph.driver.session(database=hub_graph.database) as session:  # type: ignore[attr-defined]
+        seen = session.execute_write(bridge_then_search)
+    assert seen["shortest"] == 4

@@ -1,7 +1,11 @@
 package cn.xiaoqi.neo4j.procedures;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import org.eclipse.collections.impl.list.mutable.primitive.LongArrayList;
@@ -9,6 +13,7 @@ import org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap;
 import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
 import org.eclipse.collections.impl.set.mutable.primitive.LongHashSet;
 import org.neo4j.graphdb.Direction;
+import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Relationship;
 import org.neo4j.graphdb.Transaction;
@@ -16,14 +21,17 @@ import org.neo4j.internal.kernel.api.NodeCursor;
 import org.neo4j.internal.kernel.api.Read;
 import org.neo4j.internal.kernel.api.RelationshipTraversalCursor;
 import org.neo4j.internal.kernel.api.TokenRead;
+import org.neo4j.internal.kernel.api.security.AccessMode;
 import org.neo4j.kernel.api.KernelTransaction;
 import org.neo4j.kernel.impl.coreapi.InternalTransaction;
+import org.neo4j.kernel.internal.GraphDatabaseAPI;
 import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
 import org.neo4j.procedure.Mode;
 import org.neo4j.procedure.Name;
 import org.neo4j.procedure.Procedure;
 import org.neo4j.storageengine.api.RelationshipSelection;
+import org.neo4j.storageengine.api.TransactionIdStore;
 import org.neo4j.token.api.TokenConstants;
 
 /**
@@ -53,13 +61,19 @@ import org.neo4j.token.api.TokenConstants;
  *
  * <p>The graph is read through the kernel API's cursors (a node's allowed relationships are
  * read once per call and kept as primitive arrays); only the corridor's relationships become
- * {@link Relationship} objects.
+ * {@link Relationship} objects. The allowed relationships of dense nodes (a university's
+ * thousands of staff) are also kept across calls, in {@link SharedAdjacency}, until the next
+ * write to the database: a path query near a hub then costs array reads instead of a walk of
+ * the hub's relationship chains.
  */
 @SuppressWarnings("removal")
 public final class Corridor {
 
     @Context
     public Transaction tx;
+
+    @Context
+    public GraphDatabaseService db;
 
     /** One row: the shortest length (null when there is no path) and the corridor. */
     public static final class Output {
@@ -76,8 +90,10 @@ public final class Corridor {
     }
 
     @Procedure(name = "xiaoqi.paths.corridor", mode = Mode.READ)
-    @Description("xiaoqi.paths.corridor(source, target, types, labels, maxHops, groups, hubDegree)"
-            + " :: (shortest, rels, scanned) - the relationships on candidate collaboration paths")
+    @Description("xiaoqi.paths.corridor(source, target, types, labels, maxHops, groups, hubDegree[, shared])"
+            + " :: (shortest, rels, scanned) - the relationships on candidate collaboration paths;"
+            + " shared = false reads every node's relationships afresh instead of using the"
+            + " dense nodes' adjacency kept across calls")
     public Stream<Output> corridor(
             @Name("source") Node source,
             @Name("target") Node target,
@@ -85,7 +101,8 @@ public final class Corridor {
             @Name("labels") List<String> labels,
             @Name("maxHops") long maxHops,
             @Name("groups") long groups,
-            @Name("hubDegree") long hubDegree) {
+            @Name("hubDegree") long hubDegree,
+            @Name(value = "shared", defaultValue = "true") boolean shared) {
         if (source == null || target == null || types == null || types.isEmpty()
                 || source.getId() == target.getId()) {
             return Stream.of(new Output(null, List.of(), 0));
@@ -93,6 +110,9 @@ public final class Corridor {
         KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
         try (Search search = new Search(ktx, source.getId(), target.getId(), types, labels,
                 (int) Math.max(0, Math.min(maxHops, 12)), hubDegree)) {
+            if (shared) {
+                search.shared = SharedAdjacency.forCall(db, ktx, search.typeIds, search.labelIds);
+            }
             int shortest = search.shortest();
             if (shortest < 0) {
                 return Stream.of(new Output(null, List.of(), search.scanned));
@@ -113,8 +133,8 @@ public final class Corridor {
 
         private final long s;
         private final long t;
-        private final int[] typeIds;
-        private final int[] labelIds; // null: every label allowed
+        final int[] typeIds;
+        final int[] labelIds; // null: every label allowed
         private final int maxHops;
         private final long hubDegree;
         private final Read read;
@@ -126,6 +146,8 @@ public final class Corridor {
         // A node's allowed relationships as [rel id, other node id] pairs.
         private final LongObjectHashMap<long[]> adjacency = new LongObjectHashMap<>();
         final LongHashSet corridor = new LongHashSet();
+        /** Dense nodes' allowed relationships kept across calls, or null (read afresh). */
+        SharedAdjacency.View shared;
         long scanned;
 
         Search(KernelTransaction ktx, long s, long t, List<String> types, List<String> labels,
@@ -201,6 +223,11 @@ public final class Corridor {
             if (got != null) {
                 return got;
             }
+            if (shared != null && (got = shared.get(v)) != null) {
+                adjacency.put(v, got);
+                return got;
+            }
+            long before = scanned;
             LongArrayList out = new LongArrayList();
             if (typeIds.length > 0 && at(v)) {
                 nodes.relationships(rels, selection);
@@ -225,6 +252,9 @@ public final class Corridor {
                 got = kept.toArray();
             }
             adjacency.put(v, got);
+            if (shared != null && scanned - before >= SharedAdjacency.MIN_SCAN) {
+                shared.offer(v, got);
+            }
             return got;
         }
 
@@ -256,32 +286,40 @@ public final class Corridor {
                 return sum;
             }
 
-            /** Grow one layer; returns the new nodes. The other end is reached, never grown. */
+            /** Grow one layer; returns the new nodes. The other end is reached, never grown.
+             *  (The frontier's relationships are read first, so the layer's arrays are
+             *  allocated once at their largest size: a hub brings in thousands of nodes.) */
             long[] expand(long stop) {
-                LongArrayList next = new LongArrayList();
-                LongArrayList edges = new LongArrayList();
+                long[][] all = new long[front.length][];
+                int size = 0;
+                for (int j = 0; j < front.length; j++) {
+                    all[j] = front[j] == stop ? NONE : steps(front[j]);
+                    size += all[j].length / 2;
+                }
+                long[] next = new long[size];
+                long[] edges = new long[3 * size];
+                int n = 0;
+                int e = 0;
                 int d = radius + 1;
-                for (long v : front) {
-                    if (v == stop) {
-                        continue;
-                    }
-                    long[] steps = steps(v);
+                for (int j = 0; j < front.length; j++) {
+                    long v = front[j];
+                    long[] steps = all[j];
                     for (int i = 0; i < steps.length; i += 2) {
                         long w = steps[i + 1];
                         int known = dist.getIfAbsent(w, -1);
                         if (known < 0) {
                             dist.put(w, d);
-                            next.add(w);
+                            next[n++] = w;
                         } else if (known != d) {
                             continue;
                         }
-                        edges.add(v);
-                        edges.add(steps[i]);
-                        edges.add(w);
+                        edges[e++] = v;
+                        edges[e++] = steps[i];
+                        edges[e++] = w;
                     }
                 }
-                layers.add(edges.toArray());
-                front = next.toArray();
+                layers.add(Arrays.copyOf(edges, e));
+                front = Arrays.copyOf(next, n);
                 radius = d;
                 return front;
             }
@@ -341,8 +379,9 @@ public final class Corridor {
             int a = Math.min(fs.radius, shortest);
             int b = shortest - a;
             LongHashSet meeting = new LongHashSet();
-            fs.dist.forEachKeyValue((v, d) -> {
-                if (d == a && ft.dist.getIfAbsent(v, -1) == b) {
+            boolean fromSmall = fs.dist.size() <= ft.dist.size();
+            (fromSmall ? fs : ft).dist.forEachKeyValue((v, d) -> {
+                if (d == (fromSmall ? a : b) && (fromSmall ? ft : fs).dist.getIfAbsent(v, -1) == (fromSmall ? b : a)) {
                     meeting.add(v);
                 }
             });
@@ -435,6 +474,70 @@ public final class Corridor {
                 }
                 layer = next.toArray();
             }
+        }
+    }
+
+    /**
+     * The allowed relationships of dense nodes, kept across calls per database and per
+     * (types, labels) view. Everything kept was read after the database's last closed
+     * transaction id was taken, so a write that closes later changes that id and the next
+     * call starts afresh. A call reads for itself, without sharing, when its own transaction
+     * has uncommitted changes or its user may not traverse every label and relationship type.
+     */
+    static final class SharedAdjacency {
+        /** Nodes whose scan reads at least this many relationships are kept. */
+        static final long MIN_SCAN = 256;
+        /** At most this many longs (8 bytes each) are kept per database; more are not added. */
+        static final long CAPACITY = 16_000_000;
+
+        private static final Map<String, Generation> DATABASES = new ConcurrentHashMap<>();
+
+        /** What is kept while the last closed transaction id stays the same. */
+        private static final class Generation {
+            final long closedTxId;
+            final Map<String, Map<Long, long[]>> views = new ConcurrentHashMap<>();
+            final AtomicLong size = new AtomicLong();
+
+            Generation(long closedTxId) {
+                this.closedTxId = closedTxId;
+            }
+        }
+
+        /** One call's access to what is kept for its types and labels. */
+        static final class View {
+            private final Map<Long, long[]> kept;
+            private final AtomicLong size;
+
+            private View(Map<Long, long[]> kept, AtomicLong size) {
+                this.kept = kept;
+                this.size = size;
+            }
+
+            long[] get(long node) {
+                return kept.get(node);
+            }
+
+            /** Keep a node's allowed relationships, unless the generation is full. */
+            void offer(long node, long[] steps) {
+                if (size.addAndGet(steps.length) > CAPACITY || kept.putIfAbsent(node, steps) != null) {
+                    size.addAndGet(-steps.length);
+                }
+            }
+        }
+
+        /** The view for this call's types and labels, or null when it must not share. */
+        static View forCall(GraphDatabaseService db, KernelTransaction ktx, int[] typeIds, int[] labelIds) {
+            AccessMode mode = ktx.securityContext().mode();
+            if (!(db instanceof GraphDatabaseAPI api) || ktx.dataRead().transactionStateHasChanges()
+                    || !mode.allowsTraverseAllLabels() || !mode.allowsTraverseAllRelTypes()) {
+                return null;
+            }
+            long closed = api.getDependencyResolver().resolveDependency(TransactionIdStore.class)
+                    .getLastClosedTransactionId();
+            Generation gen = DATABASES.compute(ktx.getDatabaseName(),
+                    (name, old) -> old != null && old.closedTxId == closed ? old : new Generation(closed));
+            String key = Arrays.toString(typeIds) + "/" + (labelIds == null ? "*" : Arrays.toString(labelIds));
+            return new View(gen.views.computeIfAbsent(key, k -> new ConcurrentHashMap<>()), gen.size);
         }
     }
 }
