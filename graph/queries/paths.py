@@ -186,6 +186,9 @@ _FIXED_COST: dict[RelType, float] = {
     RelType.IN_FIELD: 1.5,
     RelType.HAS_TOPIC: 1.5,
 }
+_FIXED_COST_BY_NAME = {t.value: cost for t, cost in _FIXED_COST.items()}
+# Hops whose cost depends on the year of the patent at their far end.
+_PATENT_HOPS = frozenset({RelType.INVENTED.value, RelType.APPLICANT_OF.value})
 _STRONG_KINDS = frozenset({"co_invention", "same_team"})
 _RECENT_COLLABORATION_YEARS = 3
 _RECENT_PATENT_YEARS = 5
@@ -470,6 +473,43 @@ class _Candidate:
         return src, rel_type, (nbr if src == self.ids[i] else self.ids[i]), key
 
 
+#: A step is pruned when its cheapest completion exceeds the k-th best cost by more than this:
+#: hop costs have at most 6 decimals, so costs that truly differ differ by at least 1e-6, and
+#: float sums are off by far less than the slack.
+_PRUNE_SLACK = 5e-7
+
+
+class _Best:
+    """The k best distinct node sequences a pruned search has found, and how many candidates
+    the unpruned search would have listed so far (found ones and skipped ones), which is where
+    CANDIDATE_LIMIT cuts it."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.top: dict[tuple[str, ...], float] = {}  # ids -> its best cost, the k cheapest
+        self.bound = math.inf  # the k-th best cost once k are known
+        self.listed = 0
+
+    def add(self, c: _Candidate) -> bool:
+        """Take a candidate; False once the limit is reached."""
+        top = self.top
+        if c.ids in top:
+            top[c.ids] = min(top[c.ids], c.cost)
+        elif len(top) < self.k:
+            top[c.ids] = c.cost
+        elif c.cost < self.bound:
+            del top[max(top, key=top.__getitem__)]
+            top[c.ids] = c.cost
+        if len(top) == self.k:
+            self.bound = max(top.values())
+        return self.skip(1)
+
+    def skip(self, count: int) -> bool:
+        """Count candidates that cannot be among the k best; False once the limit is reached."""
+        self.listed += count
+        return self.listed < CANDIDATE_LIMIT
+
+
 def _cost_props(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: props[k] for k in COST_KEYS if props.get(k) is not None}
 
@@ -665,7 +705,12 @@ class _Search:
             cached = self._nbrs[node] = list(dict.fromkeys(e[0] for e in self.adj(node)))
         return cached
 
-    def run(self) -> list[_Candidate]:
+    def run(self, best: int | None = None) -> list[_Candidate]:
+        """The candidates in canonical order (at most CANDIDATE_LIMIT).
+
+        With ``best`` = k (and at most two groups), only the candidates that can still be among
+        the k best of the full list are returned: ``_score(run(k), k) == _score(run(), k)``,
+        the rest are skipped whole subtrees at a time (:meth:`_dfs`)."""
         s, t, max_hops = self.s, self.t, self.spec.max_hops
         # 1. Bidirectional BFS (layer by layer, the frontier with fewer relationships to scan
         #    first: one university outweighs a thousand people) for L.  An end node is
@@ -695,16 +740,19 @@ class _Search:
             front[t] = self._expand(dist[t], front[t], radius[t], stop=s, hub_free=False)
             radius[t] += 1
         out: list[_Candidate] = []
-        self._dfs(shortest, dist[t], radius[t], out, hub_free=False)
+        # Pruning is exact while every walk the DFS follows is a simple path, which holds for
+        # lengths L and L + 1 (a repeated node would leave a walk shorter than L).
+        tally = _Best(best) if best is not None and self.spec.groups <= 2 else None
+        going = self._dfs(shortest, dist[t], radius[t], out, hub_free=False, tally=tally)
         # 3. The longer groups, through non-hubs only, one length at a time.
         longest = min(shortest + self.spec.groups - 1, max_hops)
-        if longest > shortest and len(out) < CANDIDATE_LIMIT:
+        if longest > shortest and going:
             ball, front_h, r = {t: 0}, [t], 0
             while r < -(-longest // 2) and front_h:
                 front_h = self._expand(ball, front_h, r, stop=s, hub_free=True)
                 r += 1
             for length in range(shortest + 1, longest + 1):
-                if not self._dfs(length, ball, r, out, hub_free=True):
+                if not self._dfs(length, ball, r, out, hub_free=True, tally=tally):
                     break
         return out[:CANDIDATE_LIMIT]
 
@@ -723,10 +771,15 @@ class _Search:
 
     def _dfs(
         self, length: int, dist_t: Mapping[str, int], radius_t: int, out: list[_Candidate],
-        *, hub_free: bool,
+        *, hub_free: bool, tally: _Best | None = None,
     ) -> bool:
         """Append the simple paths of exactly ``length`` hops in canonical order; False once
-        the candidate limit is reached."""
+        the candidate limit is reached.
+
+        With a ``tally`` (the k best so far), a step whose cheapest completion already costs
+        more than the k-th best is not taken: its candidates are counted instead (they would
+        have taken places under the limit) — cheapest completions and counts come from one
+        memoised pass over (node, depth), the walks being simple paths (see :meth:`run`)."""
         s, t, view, as_of = self.s, self.t, self.view, self.spec.as_of
         unknown = radius_t + 1  # a lower bound for nodes outside the ball around t
         node_year, edge_cost_of = self._node_year, self._edge_cost
@@ -735,11 +788,16 @@ class _Search:
         def cost_of(v: str, e: _Edge) -> float:
             got = edge_cost_of.get(id(e))  # e belongs to v's adjacency list, so v is implied
             if got is None:
-                dst = e[0] if e[1] == v else v
-                year = node_year.get(dst, False)
-                if year is False:
-                    year = node_year[dst] = view.year(dst)
-                got = edge_cost_of[id(e)] = edge_cost(e[2], _cost_props(e[4]), patent_year=year, as_of=as_of)
+                got = _FIXED_COST_BY_NAME.get(e[2])
+                if got is None:
+                    year = None
+                    if e[2] in _PATENT_HOPS:
+                        dst = e[0] if e[1] == v else v
+                        year = node_year.get(dst, False)
+                        if year is False:
+                            year = node_year[dst] = view.year(dst)
+                    got = edge_cost(e[2], e[4], patent_year=year, as_of=as_of)  # reads COST_KEYS only
+                edge_cost_of[id(e)] = got
             return got
 
         # The walk keeps the nodes, edges and costs of the current prefix; emitting copies them.
@@ -762,6 +820,26 @@ class _Search:
                 ]
             return got
 
+        # (cheapest completion, number of completions) from v at depth, for the pruning.
+        ahead: dict[tuple[str, int], tuple[float, int]] = {}
+
+        def completions(v: str, depth: int) -> tuple[float, int]:
+            got = ahead.get((v, depth))
+            if got is None:
+                cheapest, count, step = math.inf, 0, depth + 1
+                for e in edges_within(v, length - step):
+                    w = e[0]
+                    if w == t:
+                        rest = (0.0, 1) if step == length else (math.inf, 0)
+                    else:
+                        rest = completions(w, step)
+                    if rest[1]:
+                        cost = edge_cost_of.get(id(e))
+                        cheapest = min(cheapest, (cost if cost is not None else cost_of(v, e)) + rest[0])
+                        count += rest[1]
+                got = ahead[(v, depth)] = (cheapest, count)
+            return got
+
         def walk(v: str, depth: int) -> bool:
             step = depth + 1
             for edge in edges_within(v, length - step):
@@ -774,11 +852,23 @@ class _Search:
                 if w == t:
                     if step == length:
                         hop_costs = (*costs, cost)
-                        out.append(_Candidate((*nodes, w), (*edges, edge), hop_costs,
-                                              round(math.fsum(hop_costs), 9), view))
-                        if len(out) >= CANDIDATE_LIMIT:
+                        found = _Candidate((*nodes, w), (*edges, edge), hop_costs,
+                                           round(math.fsum(hop_costs), 9), view)
+                        out.append(found)
+                        if tally is None:
+                            if len(out) >= CANDIDATE_LIMIT:
+                                return False
+                        elif not tally.add(found):
                             return False
                     continue
+                if tally is not None:
+                    cheapest, count = completions(w, step)
+                    if not count:
+                        continue
+                    if sum(costs) + cost + cheapest > tally.bound + _PRUNE_SLACK:
+                        if not tally.skip(count):
+                            return False
+                        continue
                 nodes.append(w)
                 edges.append(edge)
                 costs.append(cost)
@@ -795,7 +885,9 @@ class _Search:
         return walk(s, 0)
 
 
-def _candidates(store: GraphStore, spec: _Spec, shown: dict[str, Any] | None = None) -> list[_Candidate]:
+def _candidates(
+    store: GraphStore, spec: _Spec, shown: dict[str, Any] | None = None, best: int | None = None,
+) -> list[_Candidate]:
     """The candidate paths of the module docstring, in canonical order, on either backend.
 
     ``shown``, when given, receives under ``"details"`` what :func:`_details` would read for any
@@ -805,12 +897,12 @@ def _candidates(store: GraphStore, spec: _Spec, shown: dict[str, Any] | None = N
         NotFound, QueryError: from :meth:`_Spec.check_ends`.
     """
     if is_neo4j(store):
-        return _neo4j_candidates(store, spec, shown)
+        return _neo4j_candidates(store, spec, shown, best)
     found = store.get_nodes([spec.source, spec.target])
     types = spec.rel_types(spec.check_ends({i: n.label for i, n in found.items()}))
     if not types:
         return []
-    return _Search(_NetworkxView(store.graph()), spec, types).run()
+    return _Search(_NetworkxView(store.graph()), spec, types).run(best)
 
 
 # --------------------------------------------------------------------------- Neo4j
@@ -945,7 +1037,9 @@ _ASSUMED_ENDS = frozenset(NodeLabel) - set(DEFAULT_EXCLUDED_LABELS)
 INLINE_DETAILS = 64
 
 
-def _neo4j_candidates(store: GraphStore, spec: _Spec, shown: dict[str, Any] | None = None) -> list[_Candidate]:
+def _neo4j_candidates(
+    store: GraphStore, spec: _Spec, shown: dict[str, Any] | None = None, best: int | None = None,
+) -> list[_Candidate]:
     """Fetch the corridor (one query) and search it.
 
     The first query also returns the labels of the ends.  It is rendered with the types that fit
@@ -984,7 +1078,7 @@ def _neo4j_candidates(store: GraphStore, spec: _Spec, shown: dict[str, Any] | No
         shown["details"] = _inline_details(row)
     view = _CorridorView()
     view.add(row)
-    return _Search(view, spec, types).run()
+    return _Search(view, spec, types).run(best)
 
 
 def _inline_details(row: Mapping[str, Any]) -> _DetailMaps:
@@ -1226,7 +1320,7 @@ def collaboration_paths(
         include_rel_types=include_rel_types, exclude_rel_types=exclude_rel_types, as_of=as_of,
     )
     shown: dict[str, Any] = {}
-    chosen = _score(_candidates(store, spec, shown), k)
+    chosen = _score(_candidates(store, spec, shown, best=k), k)
     if not chosen:
         return []
     shower = _Shower(store, chosen, shown)

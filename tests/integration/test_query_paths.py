@@ -20,6 +20,7 @@ The graph (costs with as_of=2025, see the table in graph/queries/paths.py)::
 from __future__ import annotations
 
 import itertools
+import random
 
 import networkx as nx
 import pytest
@@ -483,6 +484,58 @@ def test_candidate_limit_keeps_the_canonical_prefix(graph: GraphStore, monkeypat
     assert 5 < len(full) < CANDIDATE_LIMIT
     monkeypatch.setattr(paths_module, "CANDIDATE_LIMIT", 5)
     assert paths_module._candidates(graph, spec) == full[:5]
+
+
+def _spec_for(src: str, dst: str, max_hops: int = 4) -> paths_module._Spec:
+    return paths_module._spec(
+        src, dst, max_hops=max_hops, hop_bounds=(1, 6), groups=paths_module.PATH_GROUPS,
+        include_labels=None, exclude_labels=None, include_rel_types=None,
+        exclude_rel_types=None, as_of=AS_OF,
+    )
+
+
+def _random_graph(seed: int) -> tuple[list[NodeRecord], list[RelRecord]]:
+    """People at a few organisations, co-inventing patents and collaborating with random
+    strengths and years: many parallel routes of equal length and near-equal cost."""
+    rng = random.Random(seed)
+    people = [f"person:r{i}" for i in range(40)]
+    orgs = [f"org:r{i}" for i in range(5)]
+    patents = [f"patent:CN20{10 + i}9000{i:03d}" for i in range(25)]
+    nodes = [*(_n(p, NodeLabel.PERSON, p) for p in people),
+             *(_n(o, NodeLabel.ORGANIZATION, o, kind="university") for o in orgs),
+             *(_n(p, NodeLabel.PATENT, p, year=2010 + i) for i, p in enumerate(patents))]
+    rels = [_r(p, RelType.WORKS_AT, rng.choice(orgs), current=rng.random() < 0.7) for p in people]
+    for patent in patents:
+        for p in rng.sample(people, rng.randint(1, 4)):
+            rels.append(_r(p, RelType.INVENTED, patent))
+    for a, b in {tuple(sorted(rng.sample(people, 2))) for _ in range(50)}:
+        rels.append(_r(a, RelType.COLLABORATED_WITH, b, weight=rng.choice([0.2, 0.34, 0.5, 0.75, 1.0]),
+                       kinds=rng.choice([["co_invention"], ["same_team"], ["co_achievement"]]),
+                       last_year=rng.randint(2015, 2025)))
+    return nodes, rels
+
+
+@pytest.mark.parametrize("limit", [CANDIDATE_LIMIT, 25, 4])
+def test_the_pruned_search_keeps_the_k_best(
+    store: GraphStore, limit: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """collaboration_paths skips the steps that cannot lead among the k best (counting what
+    they hold towards CANDIDATE_LIMIT): the k best must be those of the full candidate list,
+    also when the limit cuts it."""
+    monkeypatch.setattr(paths_module, "CANDIDATE_LIMIT", limit)
+    nodes, rels = _random_graph(7)
+    store.write(nodes, rels)
+    rng = random.Random(limit)
+    pairs = [tuple(rng.sample([n.id for n in nodes], 2)) for _ in range(40)]
+    listed = pruned = 0
+    for src, dst in pairs:
+        spec = _spec_for(src, dst)
+        full = paths_module._candidates(store, spec)
+        for k in (1, 3):
+            got = paths_module._candidates(store, spec, best=k)
+            assert paths_module._score(got, k) == paths_module._score(full, k), (src, dst, k)
+            listed, pruned = listed + len(full), pruned + len(got)
+    assert pruned < listed  # whole subtrees were skipped
 
 
 _PARITY_QUERIES = [
