@@ -293,7 +293,10 @@ class _Ctx:
             w = w.strip()
             if 2 <= len(w) <= 20:
                 words[w] = 1.0
-        for w, score in keywords(text, k=k) if text else []:
+        found = _prefetched_keywords.get((text, k)) if text else []
+        if found is None:
+            found = keywords(text, k=k)
+        for w, score in found:
             words.setdefault(w, round(float(score), 4))
         for w, weight in sorted(words.items()):
             tid = topic_id(w)
@@ -436,6 +439,44 @@ def _org_key(name: str) -> str:
 
 # --------------------------------------------------------------------------- per record
 
+#: Keywords computed ahead for the records about to be built, ``(text, k) -> keywords(text,
+#: k=k)`` (see :func:`prefetch_topics`). Every entry is exactly what ``keywords`` returns, so
+#: a missing or stale entry costs only the computation, never a different answer.
+_prefetched_keywords: dict[tuple[str, int], list[tuple[str, float]]] = {}
+
+
+def _topic_text(rec: InputRecord) -> tuple[str, int] | None:
+    """The text a record's keywords (topics) are extracted from, and how many: what its
+    builder passes to :meth:`_Ctx.topics` (None: no keyword extraction)."""
+    if isinstance(rec, PatentRecord):
+        return f"{rec.title}。{rec.abstract or ''}", 6
+    if isinstance(rec, DemandRecord):
+        return f"{rec.title}。{rec.content}", 8
+    if isinstance(rec, AchievementRecord):
+        return f"{rec.name}。{rec.description or ''}", 6
+    if isinstance(rec, EnterpriseRecord):
+        return (rec.description, 5) if rec.description else None
+    return None  # CVs: topics are the declared directions and keywords
+
+
+def prefetch_topics(records: Iterable[InputRecord]) -> None:
+    """Extract the keywords of many records in one go, for :func:`build_record` to use.
+
+    :func:`nlp.keywords.keywords_many` runs the TextRank iterations of hundreds of texts
+    together, several times faster than text by text. The results replace the previous
+    batch's. Should that fail, the records' builders extract their keywords one by one (and a
+    failing text quarantines only its record, as without the prefetch).
+    """
+    global _prefetched_keywords
+    from nlp.keywords import keywords_many
+
+    requests = list(dict.fromkeys(r for rec in records if (r := _topic_text(rec)) is not None))
+    try:
+        _prefetched_keywords = dict(zip(requests, keywords_many(requests), strict=True))
+    except Exception:  # noqa: BLE001 - the builders redo it text by text
+        _prefetched_keywords = {}
+
+
 def build_record(rec: InputRecord, run_id: str) -> Built:
     """Nodes, relationships and person mentions for one input record."""
     builders = {PatentRecord: _patent, CVRecord: _cv, DemandRecord: _demand,
@@ -479,11 +520,11 @@ def _patent(rec: PatentRecord, run_id: str) -> Built:
         org_id, _ = ctx.org(applicant, kind_hint=OrgKind.ENTERPRISE)
         org_ids.append(org_id)
         ctx.rel(org_id, RelType.APPLICANT_OF, pid, position=pos)
-    text = f"{rec.title}。{rec.abstract or ''}"
+    text, k = _topic_text(rec)  # type: ignore[misc]
     field_ids = ctx.fields_from_ipc(pid, rec.ipc_codes) if rec.ipc_codes else []
     if not rec.ipc_codes:
         field_ids = ctx.fields_from_text(pid, text)
-    topics = ctx.topics(pid, text, k=6)
+    topics = ctx.topics(pid, text, k=k)
     for pos, inventor in enumerate(rec.inventors, start=1):
         co = frozenset(n for n in rec.inventors if n != inventor)
         mention = Mention(
@@ -585,9 +626,9 @@ def _demand(rec: DemandRecord, run_id: str) -> Built:
     if rec.enterprise:
         org_id, _ = ctx.org(rec.enterprise, kind_hint=OrgKind.ENTERPRISE, city=rec.city)
         ctx.rel(org_id, RelType.POSTED, did, batch=rec.batch)
-    text = f"{rec.title}。{rec.content}"
+    text, k = _topic_text(rec)  # type: ignore[misc]
     field_ids = ctx.fields_from_text(did, text, declared=rec.declared_field)
-    ctx.topics(did, text, k=8)
+    ctx.topics(did, text, k=k)
     if rec.contact_name and _looks_like_person(rec.contact_name):
         mention = Mention(
             f"demand:{did.split(':', 1)[1]}#contact", "demand", rec.contact_name,
@@ -647,9 +688,9 @@ def _achievement(rec: AchievementRecord, run_id: str) -> Built:
         ctx.rel(oid, RelType.COMPLETED, aid, position=pos)
     for appno in rec.patents:
         ctx.rel(aid, RelType.COVERS, make_id("patent", appno))
-    text = f"{rec.name}。{rec.description or ''}"
+    text, k = _topic_text(rec)  # type: ignore[misc]
     field_ids = ctx.fields_from_text(aid, text, declared=rec.declared_field)
-    topics = ctx.topics(aid, text, k=6)
+    topics = ctx.topics(aid, text, k=k)
     for pos, person in enumerate(rec.persons, start=1):
         mention = Mention(
             f"achievement:{aid.split(':', 1)[1]}#{pos}", "achievement", person,

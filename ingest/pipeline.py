@@ -36,6 +36,7 @@ from ingest.build import (
     build_record,
     fast_node,
     pack_rels,
+    prefetch_topics,
     taxonomy,
     unpack_rels,
 )
@@ -254,14 +255,19 @@ def _process_files_now(paths: Sequence[WorkUnit], run_id: str) -> list[FileResul
         start = time.perf_counter()
         res = FileResult(path=p, part=part, parts=parts)
         seen = 0  # items the reader has given so far
+        pending: list[InputRecord | Quarantined] = []  # read, not yet built (see _add_items)
         try:
             for item in read_file(Path(p)):
                 seen += 1
                 if seen > first:  # not an earlier piece's item
-                    _add_item(res, item, run_id)
+                    pending.append(item)
+                    if len(pending) >= BUILD_BATCH:
+                        _add_items(res, pending, run_id)
                 if stop is not None and seen >= stop:
                     break  # the rest is the next piece's (not even read: a failure there is its)
+            _add_items(res, pending, run_id)
         except Exception as exc:  # unreadable file (said once: by the piece the failure falls in)
+            _add_items(res, pending, run_id)  # the items read before the failure still count
             if seen >= first:
                 res.quarantined.append(Quarantined(
                     source=p, source_key=Path(p).name,
@@ -270,6 +276,26 @@ def _process_files_now(paths: Sequence[WorkUnit], run_id: str) -> list[FileResul
         res.seconds = time.perf_counter() - start
         out.append(res)
     return out
+
+
+#: Items read ahead and built together: their keywords are extracted in one batch.
+BUILD_BATCH = 500
+
+
+def _add_items(res: FileResult, items: list[InputRecord | Quarantined], run_id: str) -> None:
+    """Build the items read so far into the file's result, in order, and empty the list.
+
+    The records' keywords are extracted first, all together (:func:`prefetch_topics`), which
+    is much cheaper than one record at a time; the output is the same either way.
+    """
+    if not items:
+        return
+    prefetch_topics(item for item in items if not isinstance(item, Quarantined))
+    try:
+        for item in items:
+            _add_item(res, item, run_id)
+    finally:
+        items.clear()
 
 
 def _add_item(res: FileResult, item: InputRecord | Quarantined, run_id: str) -> None:

@@ -38,7 +38,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -507,6 +507,12 @@ def ipc_parts(code: str) -> IpcCode:
         >>> ipc_parts("G06F0016350000").code
         'G06F 16/35'
     """
+    return _ipc_parts(code)
+
+
+# Patents of one run share a few thousand IPC symbols, and the parsed codes are immutable.
+@lru_cache(maxsize=1 << 14)
+def _ipc_parts(code: str) -> IpcCode:
     text = _IPC_VERSION.sub("", normalize_text(code).upper()).strip()
     m = _IPC_DOCDB.match(text) or _IPC_FULL.match(text)
     if m:
@@ -616,6 +622,20 @@ def fields_for_ipc(codes: Iterable[str | IpcCode], top_k: int | None = None) -> 
         >>> [(s.field_id, s.score) for s in fields_for_ipc(["G06F 16/35", "G06N3/08"])]
         [('digital_economy', 1.0), ('electronic_information', 0.6)]
     """
+    codes = tuple(codes)
+    if all(isinstance(code, str) for code in codes):
+        return list(_fields_for_symbols(codes, top_k))
+    return _fields_for_ipc(codes, top_k)
+
+
+# Many patents list the same symbols (and the scores are immutable): remember the last few
+# thousand lists.
+@lru_cache(maxsize=1 << 12)
+def _fields_for_symbols(codes: tuple[str, ...], top_k: int | None) -> tuple[FieldScore, ...]:
+    return tuple(_fields_for_ipc(codes, top_k))
+
+
+def _fields_for_ipc(codes: Iterable[str | IpcCode], top_k: int | None) -> list[FieldScore]:
     parsed: list[IpcCode] = []
     for code in codes:
         if isinstance(code, IpcCode):

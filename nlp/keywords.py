@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import mul
 from pathlib import Path
@@ -48,7 +50,7 @@ from nlp.segment import (
     normalize_text,
 )
 
-__all__ = ["DOMAIN_STOPWORDS", "keywords", "warm_up"]
+__all__ = ["DOMAIN_STOPWORDS", "keywords", "keywords_many", "warm_up"]
 
 _NOUN_FLAGS = frozenset({"n", "nz", "nl", "ng", "vn", "an", "j", "nr", "nrt", "nrfg", "eng"})
 # Places (ns) and organisations (nt) name where a demand comes from, not what it is about;
@@ -193,12 +195,125 @@ def _textrank(sequence: list[str]) -> dict[str, float]:
     return scores
 
 
+#: Below this many sequences :func:`_textrank_many` runs :func:`_textrank` on each: numpy's
+#: cost per call only pays off when one call serves many graphs.
+_BATCH_MIN = 32
+
+
+def _textrank_many(sequences: list[list[str]]) -> list[dict[str, float]]:
+    """``[_textrank(s) for s in sequences]``, bit for bit, with numpy over all graphs at once.
+
+    The graphs are laid side by side, one row of a rank table each (largest first, so the
+    rows that have an ``i``-th node are the first ones), and the Gauss-Seidel sweep goes
+    through node positions ``i = 0, 1, ...`` updating the ``i``-th node of every graph with
+    one vectorised step. Each step performs, per graph, the very floating-point operations
+    of :func:`_textrank` in the same order: the products ``w / out_sum[o] × rank[o]`` over
+    the node's neighbours in the order they were first met, added left to right from the
+    first one (a node with fewer neighbours than the widest at its position adds exact
+    zeros), then ``0.15 + 0.85 × sum``. Elementwise float64 arithmetic rounds exactly as
+    Python floats do, so the ranks are identical, not merely close.
+    """
+    if len(sequences) < _BATCH_MIN:
+        return [_textrank(s) for s in sequences]
+    import numpy as np
+
+    out: list[dict[str, float] | None] = [None] * len(sequences)
+    graphs: list[tuple[int, list[str], list[int]]] = []  # (sequence number, nodes, node ids)
+    for g, sequence in enumerate(sequences):
+        nodes = sorted(set(sequence))
+        if len(nodes) < 2:  # no two different words: no edges (as in _textrank)
+            out[g] = {w: 1.0 for w in sequence}
+            continue
+        # With two different words every word has a different one within the window (the
+        # end of its run touches one), so every distinct word is a node.
+        index = {n: i for i, n in enumerate(nodes)}
+        graphs.append((g, nodes, list(map(index.__getitem__, sequence))))
+    if not graphs:
+        return out  # type: ignore[return-value]
+    graphs.sort(key=lambda gr: -len(gr[1]))  # stable: equal sizes keep their order
+    sizes = np.array([len(nodes) for _, nodes, _ in graphs])
+    width = int(sizes[0])  # cells per row; cell = row × width + node id
+    ids = np.concatenate([np.array(node_ids, dtype=np.int64) for _, _, node_ids in graphs])
+    rows = np.repeat(np.arange(len(graphs), dtype=np.int64), [len(node_ids) for _, _, node_ids in graphs])
+    cells = rows * width + ids
+
+    # Co-occurrence edges, in _textrank's order: position i, then distance d = 1 .. window-1,
+    # then word→other before other→word; ``order`` numbers them so.
+    span = 2 * (_WINDOW - 1)
+    src_parts, dst_parts, order_parts = [], [], []
+    for d in range(1, _WINDOW):
+        i = np.flatnonzero((rows[:-d] == rows[d:]) & (ids[:-d] != ids[d:]))
+        j = i + d
+        src_parts += [cells[i], cells[j]]
+        dst_parts += [cells[j], cells[i]]
+        order_parts += [i * span + 2 * (d - 1), i * span + 2 * (d - 1) + 1]
+    src = np.concatenate(src_parts)
+    dst = np.concatenate(dst_parts)
+    order = np.concatenate(order_parts)
+    # One entry per (node, neighbour): its weight (how often the pair was met) and when it
+    # was first met.
+    pair = src * width + dst % width
+    by_pair = np.lexsort((order, pair))
+    pair, order = pair[by_pair], order[by_pair]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    weight = np.diff(np.r_[starts, len(pair)]).astype(np.float64)
+    first = order[starts]
+    src = pair[starts] // width
+    dst = (src // width) * width + pair[starts] % width
+    out_sum = np.bincount(src, weights=weight, minlength=len(graphs) * width)
+    coef = weight / out_sum[dst]
+    # Each node's neighbours in first-met order: slot k is the k-th term of its sum.
+    by_node = np.lexsort((first, src))
+    src, dst, coef = src[by_node], dst[by_node], coef[by_node]
+    node_start = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    slot = np.arange(len(src)) - np.repeat(node_start, np.diff(np.r_[node_start, len(src)]))
+
+    # Per node position: the rows that have such a node, and a (slots × rows) table of
+    # neighbour cells and coefficients (padding: coefficient 0 on the node's own cell).
+    position = src % width
+    by_position = np.argsort(position, kind="stable")
+    bounds = np.searchsorted(position[by_position], np.arange(width + 1))
+    plan = []
+    for p in range(width):
+        take = by_position[bounds[p] : bounds[p + 1]]
+        count = int(np.count_nonzero(sizes > p))
+        own = np.arange(count, dtype=np.int64) * width + p
+        depth = int(slot[take].max()) + 1
+        cell_table = np.repeat(own[None, :], depth, axis=0)
+        coef_table = np.zeros((depth, count))
+        row_of = src[take] // width
+        cell_table[slot[take], row_of] = dst[take]
+        coef_table[slot[take], row_of] = coef[take]
+        plan.append((own, cell_table, coef_table))
+
+    rank = np.zeros(len(graphs) * width)
+    for r, (_, nodes, _) in enumerate(graphs):
+        rank[r * width : r * width + len(nodes)] = 1.0 / len(nodes)
+    base = 1 - _DAMPING
+    for _ in range(_ITERATIONS):
+        for own, cell_table, coef_table in plan:
+            # Added slot by slot, left to right (not terms.sum(axis=0), whose order is numpy's).
+            terms = coef_table * rank[cell_table]
+            total = terms[0].copy()
+            for k in range(1, len(terms)):
+                total += terms[k]
+            rank[own] = base + _DAMPING * total
+
+    for r, (g, nodes, _) in enumerate(graphs):
+        values = rank[r * width : r * width + len(nodes)].tolist()
+        top = max(values)
+        out[g] = {n: v / top for n, v in zip(nodes, values, strict=True)}
+    return out  # type: ignore[return-value]
+
+
 def warm_up() -> None:
-    """Load the tokenizer, the IDF table and the field lexicon now instead of on first use.
+    """Load the tokenizer, the IDF table, the field lexicon and numpy now instead of on first use.
 
     The ingest pipeline calls this before it forks its worker processes, so they share one
     copy instead of each loading its own.
     """
+    import numpy  # noqa: F401  (for _textrank_many)
+
     from nlp.segment import warm_up as warm_segmenter
 
     warm_segmenter()
@@ -231,11 +346,59 @@ def keywords(text: str, k: int = 8, *, title: str | None = None) -> list[tuple[s
     """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
+    draft = _draft(text, title)
+    if draft is None:
+        return []
+    return _finish(draft, _textrank(draft.sequence) if draft.tf else {}, k)
+
+
+def keywords_many(requests: Sequence[tuple[str, int]]) -> list[list[tuple[str, float]]]:
+    """:func:`keywords` for many ``(text, k)`` pairs at once: the same lists, in order.
+
+    The TextRank iterations of all the texts run together (see :func:`_textrank_many`), which
+    for hundreds of texts costs a fraction of running them one text at a time; everything
+    else is done per text exactly as :func:`keywords` does it.
+
+    Raises:
+        ValueError: if some ``k < 1`` (before any work is done).
+    """
+    for _, k in requests:
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+    drafts = [_draft(text, None) for text, _ in requests]
+    todo = [i for i, d in enumerate(drafts) if d is not None and d.tf]
+    ranks = dict(zip(todo, _textrank_many([drafts[i].sequence for i in todo]), strict=True))  # type: ignore[union-attr]
+    return [
+        [] if d is None else _finish(d, ranks.get(i, {}), k)
+        for i, (d, (_, k)) in enumerate(zip(drafts, requests, strict=True))
+    ]
+
+
+@dataclass(slots=True)
+class _Draft:
+    """One text's candidate words, before TextRank: what :func:`_finish` scores."""
+
+    #: term frequency per candidate key (lower-cased word or joined phrase), title words twice
+    tf: dict[str, float]
+    #: the surface form kept for each key (first seen)
+    surface: dict[str, str]
+    #: position of each key's first occurrence, for ties
+    first_pos: dict[str, int]
+    #: the candidate keys in text order: the TextRank co-occurrence sequence
+    sequence: list[str]
+    #: other content words (verbs, adjectives ...), to top up short texts
+    backfill: list[str]
+    #: a joined phrase -> its two parts
+    phrase_parts: dict[str, tuple[str, str]]
+
+
+def _draft(text: str, title: str | None) -> _Draft | None:
+    """Steps 1 and 2 of the module docstring for one text (None for a blank text)."""
     parts = [(normalize_text(title), 2.0)] if title else []
     parts.append((normalize_text(text or ""), 1.0))
     parts = [(p, w) for p, w in parts if p]
     if not parts:
-        return []
+        return None
 
     tf: dict[str, float] = defaultdict(float)
     surface: dict[str, str] = {}
@@ -273,18 +436,22 @@ def keywords(text: str, k: int = 8, *, title: str | None = None) -> list[tuple[s
                 joiner = " " if " " in phrase else ""
                 surface.setdefault(phrase, surface[a] + joiner + surface[b])
                 first_pos.setdefault(phrase, first_pos[a])
+    return _Draft(tf, surface, first_pos, sequence, backfill, phrase_parts)
 
+
+def _finish(draft: _Draft, ranks: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """Steps 3 and 4 of the module docstring, given the TextRank scores of the draft's sequence."""
+    tf, surface, first_pos = draft.tf, draft.surface, draft.first_pos
     scored: list[tuple[str, float]] = []
     if tf:
         idf, median = _idf()
         total = sum(tf.values())
         tfidf = {w: (c / total) * idf.get(w, median) for w, c in tf.items()}
         top = max(tfidf.values())
-        ranks = _textrank(sequence)
         for word, value in tfidf.items():
             # A joined phrase takes the TextRank of its better part.
             tr = ranks.get(word) or max(
-                (ranks.get(p, 0.0) for p in phrase_parts.get(word, ())), default=0.0
+                (ranks.get(p, 0.0) for p in draft.phrase_parts.get(word, ())), default=0.0
             )
             scored.append((word, _TFIDF_WEIGHT * value / top + (1 - _TFIDF_WEIGHT) * tr))
         scored.sort(key=lambda ws: (-ws[1], first_pos[ws[0]]))
@@ -312,7 +479,7 @@ def keywords(text: str, k: int = 8, *, title: str | None = None) -> list[tuple[s
     # Sub-words (mostly nouns) before other content words; longer and rarer first:
     # 全基因组 → 基因组 before 基因.
     extras = sorted(subwords, key=lambda w: (-len(w), -idf.get(w.lower(), median), w))
-    extras.extend(dict.fromkeys(backfill))
+    extras.extend(dict.fromkeys(draft.backfill))
     for i, word in enumerate(extras):
         key = word.lower()
         if key in seen:

@@ -99,3 +99,17 @@ def test_folding_is_associative() -> None:
         parts = list(fold_nodes(nodes[:cut]).values()) + list(fold_nodes(nodes[cut:]).values())
         assert consolidate(parts, {}) == whole
     assert [(n.id, n.props, n.defaults, n.unions) for n in nodes] == before  # inputs untouched
+
+
+def test_built_in_batches_or_one_by_one_the_result_is_the_same(patents: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.build as build
+
+    monkeypatch.setattr(pipeline, "BUILD_BATCH", 1)
+    monkeypatch.setattr(build, "prefetch_topics", lambda records: None)
+    monkeypatch.setattr(pipeline, "prefetch_topics", lambda records: None)
+    build._prefetched_keywords = {}
+    one_by_one = _process_files([str(patents)], "r1")
+    monkeypatch.undo()
+    for size in (7, 64, 10_000):
+        monkeypatch.setattr(pipeline, "BUILD_BATCH", size)
+        assert _merged(_process_files([str(patents)], "r1")) == _merged(one_by_one)

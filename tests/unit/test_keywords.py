@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.keywords import DOMAIN_STOPWORDS, keywords
+from nlp.keywords import DOMAIN_STOPWORDS, keywords, keywords_many
 from nlp.segment import cut, cut_with_pos, normalize_text, tokenize
 
 DEMAND = (
@@ -317,3 +317,36 @@ def test_textrank_equals_the_plain_implementation(sequence: list[str]) -> None:
     from nlp.keywords import _textrank
 
     assert _textrank(sequence) == _textrank_reference(sequence)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["电池", "锂", "正极", "材料", "石墨烯", "cbn", "单晶", "工艺", "合成"]), max_size=60),
+                min_size=32, max_size=80))
+def test_batched_textrank_equals_textrank_bit_for_bit(sequences: list[list[str]]) -> None:
+    from nlp.keywords import _textrank, _textrank_many
+
+    got = _textrank_many(sequences)
+    want = [_textrank(s) for s in sequences]
+    assert got == want
+    assert [list(g) for g in got] == [list(w) for w in want]  # same key order too
+
+
+def test_keywords_many_equals_keywords_one_by_one() -> None:
+    texts = [DEMAND, "", "   ", "高韧性立方氮化硼CBN单晶的研制及其产业化", "锂离子电池隔膜", "的了是"]
+    texts += [f"{DEMAND[i:i + 90]}。电动滚筒、电动滚筒与输送带" for i in range(0, 150, 3)]
+    requests = [(t, 3 + i % 6) for i, t in enumerate(texts)]
+    assert len(requests) >= 32  # enough to take the batched TextRank
+    assert keywords_many(requests) == [keywords(t, k=k) for t, k in requests]
+    with pytest.raises(ValueError):
+        keywords_many([(DEMAND, 0)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("哈爾濱工業大學學院計算機（）ＡＢ１２ab \u3000\t\u200b\ufeff，。e\u0301")), max_size=30))
+def test_normalize_text_equals_translating_every_text(text: str) -> None:
+    import unicodedata
+
+    from nlp.segment import _SPACES, _ZERO_WIDTH, _trad_to_simp
+
+    plain = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_trad_to_simp())
+    assert normalize_text(text) == _SPACES.sub(" ", plain).strip()
