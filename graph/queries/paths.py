@@ -116,6 +116,7 @@ relationships) collapse to the cheapest one.  ``as_of`` (default: this year) is 
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 import weakref
@@ -140,6 +141,8 @@ from graph.model import (
 from graph.queries.backend import is_neo4j
 from graph.queries.explain import explain_hops, path_summary
 from graph.store.base import GraphStore
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "PathNode",
@@ -1124,15 +1127,22 @@ SHARED_ADJACENCY = True
 # Whether a driver's DBMS has it, asked once per driver (a server gains a plugin only by a restart,
 # which a long-lived driver outlives only in tests; they set the answer themselves).
 _HAS_PROCEDURE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+_SHARED_ARGUMENT = re.compile(r"[(,]\s*shared\b")  # in the signature SHOW PROCEDURES gives
 
 
 def _has_procedure(store: GraphStore) -> bool:
+    """Whether the server has :data:`CORRIDOR_PROCEDURE` in the version this module calls (a
+    plugin jar older than the app, without the ``shared`` argument, counts as missing: the
+    Cypher search gives the same answers)."""
     driver = store.driver  # type: ignore[attr-defined]
     known = _HAS_PROCEDURE.get(driver)
     if known is None:
-        rows = _read(store, "SHOW PROCEDURES YIELD name WHERE name = $name RETURN count(*) AS n",
+        rows = _read(store, "SHOW PROCEDURES YIELD name, signature WHERE name = $name RETURN signature",
                      {"name": CORRIDOR_PROCEDURE})
-        known = _HAS_PROCEDURE[driver] = rows[0]["n"] > 0
+        known = _HAS_PROCEDURE[driver] = any(_SHARED_ARGUMENT.search(r["signature"]) for r in rows)
+        if rows and not known:
+            _log.warning("Neo4j has %s but an older version (%s); path queries use the Cypher search "
+                         "until the plugin jar is updated", CORRIDOR_PROCEDURE, rows[0]["signature"])
     return known
 
 

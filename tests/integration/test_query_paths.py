@@ -132,6 +132,28 @@ def test_the_test_neo4j_has_the_corridor_procedure(neo4j_store: GraphStore) -> N
     assert paths_module._has_procedure(neo4j_store)
 
 
+@pytest.mark.parametrize(("signatures", "usable"), [
+    ([], False),
+    (["xiaoqi.paths.corridor(source :: NODE, target :: NODE, types :: LIST<STRING>, labels :: LIST<STRING>, "
+      "maxHops :: INTEGER, groups :: INTEGER, hubDegree :: INTEGER) :: (shortest :: INTEGER, "
+      "rels :: LIST<RELATIONSHIP>, scanned :: INTEGER)"], False),  # a plugin jar older than the app
+    (["xiaoqi.paths.corridor(source :: NODE, target :: NODE, types :: LIST<STRING>, labels :: LIST<STRING>, "
+      "maxHops :: INTEGER, groups :: INTEGER, hubDegree :: INTEGER, shared = true :: BOOLEAN) :: "
+      "(shortest :: INTEGER, rels :: LIST<RELATIONSHIP>, scanned :: INTEGER)"], True),
+])
+def test_only_the_procedure_version_this_code_calls_is_used(
+    signatures: list[str], usable: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Driver:  # weak-referenceable stand-in: the answer is kept per driver
+        pass
+
+    class Store:
+        driver = Driver()
+
+    monkeypatch.setattr(paths_module, "_read", lambda store, query, params: [{"signature": s} for s in signatures])
+    assert paths_module._has_procedure(Store()) is usable  # type: ignore[arg-type]
+
+
 def _ids(paths: list[Path]) -> list[list[str]]:
     return [p.node_ids for p in paths]
 
