@@ -11,7 +11,9 @@ When the database has the project's procedure ``xiaoqi.paths.corridor`` (the lau
 tools/neo4j-launcher registers it), each pair is also timed with the Cypher corridor search that
 a server without the plugin runs, and with the procedure reading every hub afresh (as on the
 first query after a write), interleaved with ours (A/Bs in the same run).
-Target on Neo4j at province scale: collaboration_paths p95 ≤ 20 ms.
+Target on Neo4j at province scale: collaboration_paths p95 ≤ 20 ms.  Every pair is timed once per
+pass; ``--passes`` (3) passes are printed one by one and the target is judged on the median pass's
+p95 (one pass on a shared machine swings with its load, the bare query's as much as ours).
 
 The graph
 ---------
@@ -41,6 +43,7 @@ import contextlib
 import gc
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -626,6 +629,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--pairs", type=int, default=300)
     ap.add_argument("--warmup", type=int, default=30)
+    ap.add_argument("--passes", type=int, default=3,
+                    help="timed passes over all pairs; the target is judged on the median pass's p95")
     ap.add_argument("--neo4j", default=None, help="bolt URI of a Neo4j to load and query (cleared!)")
     ap.add_argument("--embedded", type=Path, default=None, help="SQLite file of an embedded store")
     ap.add_argument("--cache", type=Path, default=None,
@@ -694,14 +699,26 @@ def main(argv: list[str] | None = None) -> int:
             t1 = time.perf_counter()
             store.graph()
             print(f"embedded: networkx snapshot built in {time.perf_counter() - t1:.0f} s", file=sys.stderr)
-        res = run(store, pairs, warmup=args.warmup)
-        print("\n".join(report(store.backend, res, args.pairs)))
+        passes = []
+        for n in range(1, args.passes + 1):
+            res = run(store, pairs, warmup=args.warmup if n == 1 else 0)
+            passes.append(res)
+            lines = report(store.backend, res, args.pairs)
+            print("\n".join([f"{lines[0][:-1]} (pass {n}/{args.passes}, load average "
+                             f"{os.getloadavg()[0]:.1f}):", *lines[1:]]), flush=True)
+        # One pass's p95 on a shared machine swings with its load (a pass whose bare query is
+        # slow is slow for ours too): every pass is printed, the median one is judged.
+        p95s = sorted(_pct(res["paths"], .95) for res in passes)
+        p95 = p95s[len(p95s) // 2]
+        ours_text = ", ".join(f"{_pct(res['paths'], .95):.1f}" for res in passes)
+        bare_text = ", ".join(f"{_pct(res['bare'], .95):.1f}" for res in passes) if passes[0]["bare"] else ""
+        print(f"{store.backend}: collaboration_paths p95 per pass {ours_text} ms (median {p95:.1f})"
+              + (f"; bare shortestPath p95 per pass {bare_text} ms" if bare_text else ""))
         if store.backend == "neo4j":
-            p95 = _pct(res["paths"], .95)
             target_met = p95 <= 20.0
             scale_note = "" if factor == 1.0 else f" (at scale {args.scale}, not province)"
             print(f"TARGET collaboration_paths p95 <= 20 ms on Neo4j{scale_note}: "
-                  f"{'MET' if target_met else 'NOT MET'} (p95 {p95:.1f} ms)")
+                  f"{'MET' if target_met else 'NOT MET'} (median pass p95 {p95:.1f} ms)")
     for store in stores:
         store.close()
     return 0 if target_met in (None, True) else 1
