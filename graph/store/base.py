@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -177,19 +178,21 @@ def diff_relationships(
 
 
 def check_relationship_endpoints(
-    rels: Sequence[RelRecord], labels: Mapping[str, NodeLabel]
+    rels: Sequence[RelRecord], labels: Mapping[str, NodeLabel], *, ends: AbstractSet[str] | None = None
 ) -> None:
     """Refuse relationships to unknown nodes or between kinds the schema does not allow (each
-    (type, kind, kind) checked once: a batch holds thousands of the same few)."""
-    missing = sorted({i for r in rels for i in (r.src, r.dst) if i not in labels})
+    (type, kind, kind) checked once: a batch holds thousands of the same few).
+
+    ``ends``, when the caller has it, is the set of the relationships' endpoint ids (saves
+    collecting it again)."""
+    if ends is None:
+        ends = {i for r in rels for i in (r.src, r.dst)}
+    missing = sorted({i for i in ends if i not in labels})
     if missing:
         raise DanglingRelationship(missing)
-    seen: set[tuple[RelType, NodeLabel, NodeLabel]] = set()
-    for r in rels:
-        kind = (r.type, labels[r.src], labels[r.dst])
-        if kind not in seen:
-            seen.add(kind)
-            check_endpoints(*kind)
+    label = labels.__getitem__
+    for kind in dict.fromkeys((r.type, label(r.src), label(r.dst)) for r in rels):  # in order met
+        check_endpoints(*kind)
 
 
 class GraphStore(abc.ABC):

@@ -95,7 +95,10 @@ _MIGRATIONS: list[tuple[int, str, str]] = [
 #: ``json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` without
 #: building a new encoder for each call (what json.dumps does with non-default options): a
 #: run encodes a property map per node, relationship and document, hundreds of thousands.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+#: No circular-reference check: property maps and documents are trees of plain values (a
+#: cycle would still fail, with RecursionError instead of ValueError), and the check's
+#: bookkeeping is about a tenth of encoding a small map.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False)
 
 
 #: SQLite page cache (KiB, as a negative cache_size) and WAL pages between automatic
@@ -114,6 +117,9 @@ _TYPE_TEXT: dict[RelType, str] = {t: t.value for t in RelType}
 
 #: Each node label by its stored text (``NodeLabel(text)`` is an enum call per row).
 _LABELS: dict[str, NodeLabel] = {lb.value: lb for lb in NodeLabel}
+
+#: Each node label's stored text (``label.value`` through the enum's descriptor per row).
+_LABEL_TEXT: dict[NodeLabel, str] = {lb: lb.value for lb in NodeLabel}
 
 
 class EmbeddedStore(GraphStore):
@@ -251,11 +257,12 @@ class EmbeddedStore(GraphStore):
                 cur.executemany(
                     "INSERT INTO nodes(id, label, props) VALUES (?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET props = excluded.props",
-                    [(n.id, n.label.value, _dumps(n.props)) for n in chunk],
+                    [(n.id, _LABEL_TEXT[n.label], _dumps(n.props)) for n in chunk],
                 )
             if rels:
-                labels = self._fetch_labels(cur, {i for r in rels for i in (r.src, r.dst)})
-                check_relationship_endpoints(rels, labels)
+                ends = {i for r in rels for i in (r.src, r.dst)}
+                labels = self._fetch_labels(cur, ends)
+                check_relationship_endpoints(rels, labels, ends=ends)
                 old_rels = self._fetch_rels(cur, rels)
                 rels_to_write, s = diff_relationships(rels, old_rels)
                 summary += s
@@ -314,10 +321,11 @@ class EmbeddedStore(GraphStore):
         """The label of each stored node among ``ids`` (without decoding their properties:
         checking a batch's endpoints read thousands of property maps only for their labels)."""
         out: dict[str, NodeLabel] = {}
+        known = _LABELS
         for chunk in _chunks(sorted(set(ids)), 500):
             marks = ",".join("?" * len(chunk))
-            for node_id, label in cur.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk):
-                out[node_id] = _LABELS.get(label) or NodeLabel(label)
+            rows = cur.execute(f"SELECT id, label FROM nodes WHERE id IN ({marks})", chunk).fetchall()
+            out.update((node_id, known.get(label) or NodeLabel(label)) for node_id, label in rows)
         return out
 
     def _fetch_rels(
