@@ -42,7 +42,6 @@ REVIEW = "review"
 RESOLUTION = "resolution"
 
 
-
 @dataclass
 class PeopleResult:
     summary: WriteSummary = field(default_factory=WriteSummary)

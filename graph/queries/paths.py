@@ -309,7 +309,7 @@ def edge_cost(
         if last is not None and last >= as_of - _RECENT_COLLABORATION_YEARS:
             cost -= 0.1
         return round(max(cost, 0.2), 6)
-    if t in (RelType.INVENTED, RelType.APPLICANT_OF):
+    if t in _PATENT_HOPS:
         base = 0.6 if t is RelType.INVENTED else 0.7
         recent = patent_year is not None and patent_year >= as_of - _RECENT_PATENT_YEARS
         return round(base - 0.1, 6) if recent else base
@@ -837,8 +837,7 @@ class _Search:
                     else:
                         rest = completions(w, step)
                     if rest[1]:
-                        cost = edge_cost_of.get(id(e))
-                        cheapest = min(cheapest, (cost if cost is not None else cost_of(v, e)) + rest[0])
+                        cheapest = min(cheapest, cost_of(v, e) + rest[0])
                         count += rest[1]
                 got = ahead[(v, depth)] = (cheapest, count)
             return got

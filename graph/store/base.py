@@ -94,7 +94,6 @@ class Counts:
         return sum(self.relationships.values())
 
 
-
 def _same(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     for key, value in new.items():
         if key in _IGNORED_IN_DIFF:
